@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ParleyConfig } from './config.js';
+import { AuthService } from './core/auth-service.js';
+import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
+import { MessageService } from './core/message-service.js';
+import { SessionRegistry } from './core/session-registry.js';
+import { SnowflakeGenerator } from './core/snowflake.js';
+import type { Store } from './core/store.js';
+import { Dispatcher } from './gateway/dispatcher.js';
+import { TcpListener } from './gateway/tcp-listener.js';
+import { createLogger } from './logger.js';
+import { PostgresStore } from './store/postgres-store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+/** The composition root: the one place where ports meet their implementations. */
+export interface App {
+  readonly config: ParleyConfig;
+  readonly store: Store;
+  readonly auth: AuthService;
+  readonly sessions: SessionRegistry;
+  /** Bound TCP port (differs from config when it was 0). */
+  readonly tcpPort: number;
+  stop(): Promise<void>;
+}
+
+export function openStore(config: ParleyConfig): Store {
+  if (config.databaseUrl !== undefined) return new PostgresStore({ connectionString: config.databaseUrl });
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteStore({ path: join(config.dataDir, 'parley.db') });
+}
+
+export function createServices(config: ParleyConfig, store: Store) {
+  const ids = new SnowflakeGenerator(config.nodeId);
+  const sessions = new SessionRegistry();
+  const auth = new AuthService(store, ids, {
+    tokenTtlMs: config.tokenTtlMs,
+    passwordCost: { log2N: config.passwordLog2N, r: 8, p: 1 },
+  });
+  const messages = new MessageService(store, ids, sessions, {
+    content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
+    maxPullLimit: config.maxPullLimit,
+  });
+  return { ids, sessions, auth, messages, dispatcher: new Dispatcher(auth, messages, sessions) };
+}
+
+export async function startApp(
+  config: ParleyConfig,
+  log: Logger = createLogger(config.logLevel),
+): Promise<App> {
+  const store = openStore(config);
+  await store.migrate();
+  const { sessions, auth, dispatcher } = createServices(config, store);
+  const tcp = new TcpListener(
+    {
+      host: config.tcpHost,
+      port: config.tcpPort,
+      maxConnections: config.maxConnections,
+      limits: {
+        maxBodyLength: config.maxFrameBytes,
+        authTimeoutMs: config.authTimeoutMs,
+        idleTimeoutMs: config.idleTimeoutMs,
+        maxWriteBufferBytes: config.maxWriteBufferBytes,
+        maxInflightRequests: config.maxInflightRequests,
+      },
+    },
+    dispatcher,
+    log,
+  );
+  let tcpPort: number;
+  try {
+    tcpPort = await tcp.listen();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  log.info(
+    { tcpPort, store: config.databaseUrl !== undefined ? 'postgres' : 'sqlite', nodeId: config.nodeId },
+    'parley listening',
+  );
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    auth,
+    sessions,
+    tcpPort,
+    stop() {
+      stopping ??= (async () => {
+        log.info('shutting down');
+        await tcp.close(config.shutdownGraceMs);
+        await store.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

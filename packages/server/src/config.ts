@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Configuration (DESIGN §9): environment variables, optionally a JSON config file named by
+ * PARLEY_CONFIG holding the same keys; the environment wins. Every key and default is listed in
+ * CONFIG_KEYS and documented in the README.
+ */
+export interface ParleyConfig {
+  readonly tcpHost: string;
+  readonly tcpPort: number;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly nodeId: number;
+  readonly logLevel: string;
+  readonly maxFrameBytes: number;
+  readonly authTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxWriteBufferBytes: number;
+  readonly maxInflightRequests: number;
+  readonly maxConnections: number;
+  readonly tokenTtlMs: number;
+  readonly passwordLog2N: number;
+  readonly maxTextLength: number;
+  readonly maxPullLimit: number;
+  readonly shutdownGraceMs: number;
+}
+
+type Kind = 'string' | 'int' | 'optional';
+
+interface KeySpec {
+  readonly env: string;
+  readonly field: keyof ParleyConfig;
+  readonly kind: Kind;
+  readonly default: string | number | undefined;
+  readonly min?: number;
+  readonly max?: number;
+  readonly doc: string;
+}
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  {
+    env: 'PARLEY_TCP_HOST',
+    field: 'tcpHost',
+    kind: 'string',
+    default: '0.0.0.0',
+    doc: 'address the TCP listener binds',
+  },
+  {
+    env: 'PARLEY_TCP_PORT',
+    field: 'tcpPort',
+    kind: 'int',
+    default: 7070,
+    min: 0,
+    max: 65535,
+    doc: 'TCP port (0 = any free port)',
+  },
+  {
+    env: 'PARLEY_HTTP_PORT',
+    field: 'httpPort',
+    kind: 'int',
+    default: 8080,
+    min: 0,
+    max: 65535,
+    doc: 'HTTP/WebSocket port (used by later gateways)',
+  },
+  {
+    env: 'PARLEY_DATA_DIR',
+    field: 'dataDir',
+    kind: 'string',
+    default: './data',
+    doc: 'where the SQLite database lives',
+  },
+  {
+    env: 'PARLEY_DATABASE_URL',
+    field: 'databaseUrl',
+    kind: 'optional',
+    default: undefined,
+    doc: 'PostgreSQL URL; unset = SQLite in the data dir',
+  },
+  {
+    env: 'PARLEY_REDIS_URL',
+    field: 'redisUrl',
+    kind: 'optional',
+    default: undefined,
+    doc: 'Redis URL for cluster mode; unset = single process',
+  },
+  {
+    env: 'PARLEY_NODE_ID',
+    field: 'nodeId',
+    kind: 'int',
+    default: 1,
+    min: 0,
+    max: 1023,
+    doc: 'snowflake worker id of this node',
+  },
+  {
+    env: 'PARLEY_LOG_LEVEL',
+    field: 'logLevel',
+    kind: 'string',
+    default: 'info',
+    doc: 'pino level: trace, debug, info, warn, error, fatal, silent',
+  },
+  {
+    env: 'PARLEY_MAX_FRAME_BYTES',
+    field: 'maxFrameBytes',
+    kind: 'int',
+    default: 1048576,
+    min: 1024,
+    max: 16777215,
+    doc: 'largest frame body, and largest decompressed body',
+  },
+  {
+    env: 'PARLEY_AUTH_TIMEOUT_MS',
+    field: 'authTimeoutMs',
+    kind: 'int',
+    default: 10000,
+    min: 100,
+    doc: 'a connection must LOGIN within this time',
+  },
+  {
+    env: 'PARLEY_IDLE_TIMEOUT_MS',
+    field: 'idleTimeoutMs',
+    kind: 'int',
+    default: 90000,
+    min: 100,
+    doc: 'close a connection with no complete frame (e.g. PING) for this long',
+  },
+  {
+    env: 'PARLEY_MAX_WRITE_BUFFER_BYTES',
+    field: 'maxWriteBufferBytes',
+    kind: 'int',
+    default: 8388608,
+    min: 65536,
+    doc: 'unsent bytes per connection before it is dropped as a slow consumer',
+  },
+  {
+    env: 'PARLEY_MAX_INFLIGHT_REQUESTS',
+    field: 'maxInflightRequests',
+    kind: 'int',
+    default: 256,
+    min: 1,
+    doc: 'queued requests per connection before the server stops reading it',
+  },
+  {
+    env: 'PARLEY_MAX_CONNECTIONS',
+    field: 'maxConnections',
+    kind: 'int',
+    default: 200000,
+    min: 1,
+    doc: 'connections accepted by the TCP listener',
+  },
+  {
+    env: 'PARLEY_TOKEN_TTL_MS',
+    field: 'tokenTtlMs',
+    kind: 'int',
+    default: 30 * 24 * 3600 * 1000,
+    min: 1000,
+    doc: 'login token lifetime',
+  },
+  {
+    env: 'PARLEY_PASSWORD_LOG2N',
+    field: 'passwordLog2N',
+    kind: 'int',
+    default: 15,
+    min: 10,
+    max: 20,
+    doc: 'scrypt cost (log2 of N; memory = 128 * r * N bytes)',
+  },
+  {
+    env: 'PARLEY_MAX_TEXT_LENGTH',
+    field: 'maxTextLength',
+    kind: 'int',
+    default: 10000,
+    min: 1,
+    doc: 'characters in a text message',
+  },
+  {
+    env: 'PARLEY_MAX_PULL_LIMIT',
+    field: 'maxPullLimit',
+    kind: 'int',
+    default: 200,
+    min: 1,
+    max: 10000,
+    doc: 'messages per MP page',
+  },
+  {
+    env: 'PARLEY_SHUTDOWN_GRACE_MS',
+    field: 'shutdownGraceMs',
+    kind: 'int',
+    default: 5000,
+    min: 0,
+    doc: 'how long a graceful shutdown waits for clients to leave',
+  },
+];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function readFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  const obj = parsed as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!CONFIG_KEYS.some((k) => k.env === key)) throw new ConfigError(`unknown key ${key} in ${path}`);
+  }
+  return obj;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
+  const file =
+    env['PARLEY_CONFIG'] !== undefined && env['PARLEY_CONFIG'] !== '' ? readFile(env['PARLEY_CONFIG']) : {};
+  const out: Record<string, string | number | undefined> = {};
+  for (const spec of CONFIG_KEYS) {
+    const fromEnv = env[spec.env];
+    const raw: unknown = fromEnv !== undefined && fromEnv !== '' ? fromEnv : file[spec.env];
+    if (raw === undefined || raw === null || raw === '') {
+      out[spec.field] = spec.default;
+      continue;
+    }
+    if (spec.kind === 'int') {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+      if (!Number.isInteger(n))
+        throw new ConfigError(`${spec.env} must be an integer, got ${JSON.stringify(raw)}`);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new ConfigError(
+          `${spec.env} must be in [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}], got ${n}`,
+        );
+      }
+      out[spec.field] = n;
+    } else {
+      if (typeof raw !== 'string')
+        throw new ConfigError(`${spec.env} must be a string, got ${JSON.stringify(raw)}`);
+      out[spec.field] = raw;
+    }
+  }
+  return out as unknown as ParleyConfig;
+}

@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  AuthFailedError,
+  BadRequestError,
+  ConflictError,
+  TokenExpiredError,
+  TokenRevokedError,
+  isPlatform,
+} from '@parley/protocol';
+import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
+import type { IdGenerator } from './snowflake.js';
+import type { Store } from './store.js';
+import type { TokenRecord, UserRecord } from './types.js';
+
+export interface AuthConfig {
+  readonly tokenTtlMs: number;
+  readonly passwordCost: PasswordCost;
+}
+
+export type Credentials =
+  | { readonly kind: 'password'; readonly username: string; readonly password: string }
+  | { readonly kind: 'token'; readonly token: string };
+
+export interface LoginInput {
+  readonly credentials: Credentials;
+  readonly deviceId: string;
+  readonly platform: number;
+}
+
+export interface LoginResult {
+  readonly user: UserRecord;
+  readonly token: string;
+  readonly tokenHash: string;
+  readonly expiresAt: number;
+  readonly deviceId: string;
+  readonly platform: number;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const USERNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$/;
+const DEVICE_ID = /^[\x21-\x7e]{1,64}$/;
+export const MIN_PASSWORD_LENGTH = 6;
+export const MAX_PASSWORD_LENGTH = 256;
+
+export function tokenHashOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function validateUsername(username: string): void {
+  if (!USERNAME.test(username)) {
+    throw new BadRequestError(
+      'username must be 2-32 characters: letters, digits, _ . - (not starting with . or -)',
+    );
+  }
+}
+
+/** Registration, login with password or token, logout (token revocation). */
+export class AuthService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ids: IdGenerator,
+    private readonly config: AuthConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async register(username: string, password: string, displayName = ''): Promise<UserRecord> {
+    validateUsername(username);
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+      throw new BadRequestError(`password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
+    }
+    if (displayName.length > 64 || CONTROL_CHARS.test(displayName)) {
+      throw new BadRequestError('display name must be at most 64 characters, without control characters');
+    }
+    if (password.includes('\u0000')) throw new BadRequestError('password must not contain NUL');
+    if ((await this.store.getUserByUsername(username)) !== undefined) {
+      throw new ConflictError(`username ${username} is taken`);
+    }
+    const passwordHash = await hashPassword(password, this.config.passwordCost);
+    return this.store.createUser({
+      id: this.ids.next(),
+      username,
+      displayName: displayName === '' ? username : displayName,
+      passwordHash,
+      createdAt: this.now(),
+    });
+  }
+
+  async login(input: LoginInput): Promise<LoginResult> {
+    if (!isPlatform(input.platform)) throw new BadRequestError(`unknown platform ${input.platform}`);
+    if (input.deviceId !== '' && !DEVICE_ID.test(input.deviceId)) {
+      throw new BadRequestError('device id must be 1-64 printable ASCII characters');
+    }
+    const creds = input.credentials;
+    switch (creds.kind) {
+      case 'password':
+        return this.loginWithPassword(creds.username, creds.password, input);
+      case 'token':
+        return this.loginWithToken(creds.token);
+    }
+  }
+
+  async logout(tokenHash: string): Promise<void> {
+    await this.store.revokeToken(tokenHash, this.now());
+  }
+
+  private async loginWithPassword(
+    username: string,
+    password: string,
+    input: LoginInput,
+  ): Promise<LoginResult> {
+    if (username === '' || password.length > MAX_PASSWORD_LENGTH)
+      throw new AuthFailedError('wrong username or password');
+    const user = await this.store.getUserByUsername(username);
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
+    this.dummyHash ??= hashPassword('not a password', this.config.passwordCost);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
+    if (user === undefined || !ok) throw new AuthFailedError('wrong username or password');
+    const token = randomBytes(32).toString('base64url');
+    const now = this.now();
+    const deviceId = input.deviceId === '' ? `d-${randomBytes(6).toString('hex')}` : input.deviceId;
+    const record: TokenRecord = {
+      tokenHash: tokenHashOf(token),
+      userId: user.id,
+      deviceId,
+      platform: input.platform,
+      createdAt: now,
+      expiresAt: now + this.config.tokenTtlMs,
+      revokedAt: null,
+    };
+    await this.store.createToken(record);
+    return {
+      user,
+      token,
+      tokenHash: record.tokenHash,
+      expiresAt: record.expiresAt,
+      deviceId,
+      platform: input.platform,
+    };
+  }
+
+  private async loginWithToken(token: string): Promise<LoginResult> {
+    if (token === '' || token.length > 128) throw new AuthFailedError('unknown token');
+    const tokenHash = tokenHashOf(token);
+    const record = await this.store.getToken(tokenHash);
+    if (record === undefined) throw new AuthFailedError('unknown token');
+    if (record.revokedAt !== null) throw new TokenRevokedError('token was revoked; sign in again');
+    if (record.expiresAt <= this.now()) throw new TokenExpiredError('token expired; sign in again');
+    const user = await this.store.getUserById(record.userId);
+    if (user === undefined) throw new AuthFailedError('unknown token');
+    // A token belongs to the device it was issued to: the platform class and device id stay.
+    return {
+      user,
+      token,
+      tokenHash,
+      expiresAt: record.expiresAt,
+      deviceId: record.deviceId,
+      platform: record.platform,
+    };
+  }
+}

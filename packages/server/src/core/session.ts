@@ -1,0 +1,44 @@
+import type { StoredMessage, UserId } from './types.js';
+
+/** What core pushes to a device session. Gateways encode each event once per dialect. */
+export type PushEvent =
+  | {
+      readonly kind: 'message';
+      readonly message: StoredMessage;
+      readonly senderName: string;
+    }
+  | {
+      readonly kind: 'typing';
+      readonly conversationId: string;
+      readonly userId: UserId;
+      readonly deviceId: string;
+    };
+
+export interface KickInfo {
+  readonly reason: number;
+  readonly byDeviceId: string;
+  readonly byPlatform: number;
+  readonly text: string;
+}
+
+/**
+ * A logged-in device as core sees it. The gateway connection implements `deliver` and `kick`;
+ * core never touches a socket.
+ */
+export interface DeviceSession {
+  /** Unique per connection within this node. */
+  readonly sessionId: number;
+  readonly userId: UserId;
+  readonly username: string;
+  readonly deviceId: string;
+  readonly platform: number;
+  readonly tokenHash: string;
+  deliver(event: PushEvent): void;
+  /** Tell the device it was replaced, then close its connection. */
+  kick(info: KickInfo): void;
+}
+
+/** Pushes events to the online devices of a set of users (local or, in cluster mode, remote). */
+export interface PushPort {
+  push(userIds: readonly UserId[], event: PushEvent, skipSessionId?: number): void;
+}

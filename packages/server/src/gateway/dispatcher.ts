@@ -1,0 +1,87 @@
+import { UnauthenticatedError } from '@parley/protocol';
+import type { AuthService, LoginInput, LoginResult } from '../core/auth-service.js';
+import type {
+  MessageService,
+  PullInput,
+  PullOutcome,
+  SendInput,
+  SendOutcome,
+  SyncCursor,
+} from '../core/message-service.js';
+import type { SessionRegistry } from '../core/session-registry.js';
+import type { DeviceSession } from '../core/session.js';
+import type { ConversationState, UserRecord } from '../core/types.js';
+
+/** What the dispatcher needs from a gateway connection of any dialect. */
+export interface GatewayConnection {
+  readonly connectionId: number;
+  /** Set by the dispatcher after a successful login. */
+  session: DeviceSession | undefined;
+  /** Builds the DeviceSession that core will push to, bound to this connection. */
+  createSession(login: LoginResult): DeviceSession;
+}
+
+/**
+ * The one dispatcher every dialect adapter calls: it owns the authentication state of a connection
+ * and routes commands to core services. Adapters only translate frames to these calls and the
+ * results back to frames; no adapter routes, stores or authorizes on its own.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly messages: MessageService,
+    private readonly sessions: SessionRegistry,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  register(username: string, password: string, displayName: string): Promise<UserRecord> {
+    return this.auth.register(username, password, displayName);
+  }
+
+  async login(conn: GatewayConnection, input: LoginInput): Promise<LoginResult> {
+    const result = await this.auth.login(input);
+    // A second LOGIN on an authenticated connection replaces its session.
+    if (conn.session !== undefined) this.sessions.detach(conn.session);
+    const session = conn.createSession(result);
+    conn.session = session;
+    const { replaced } = this.sessions.attach(session);
+    // The replaced device signed in with its own token; that token dies with its session.
+    if (replaced !== undefined && replaced.tokenHash !== session.tokenHash) {
+      await this.auth.logout(replaced.tokenHash);
+    }
+    return result;
+  }
+
+  async logout(conn: GatewayConnection): Promise<void> {
+    const session = this.requireSession(conn);
+    await this.auth.logout(session.tokenHash);
+    this.disconnected(conn);
+  }
+
+  /** Called by the gateway when a connection closes, for whatever reason. */
+  disconnected(conn: GatewayConnection): void {
+    if (conn.session !== undefined) this.sessions.detach(conn.session);
+    conn.session = undefined;
+  }
+
+  ping(): number {
+    return this.now();
+  }
+
+  send(conn: GatewayConnection, input: SendInput): Promise<SendOutcome> {
+    return this.messages.send(this.requireSession(conn), input);
+  }
+
+  pull(conn: GatewayConnection, input: PullInput): Promise<PullOutcome> {
+    return this.messages.pull(this.requireSession(conn), input);
+  }
+
+  sync(conn: GatewayConnection, cursors: readonly SyncCursor[]): Promise<ConversationState[]> {
+    return this.messages.sync(this.requireSession(conn), cursors);
+  }
+
+  requireSession(conn: GatewayConnection): DeviceSession {
+    if (conn.session === undefined) throw new UnauthenticatedError('log in first');
+    return conn.session;
+  }
+}

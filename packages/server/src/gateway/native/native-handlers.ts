@@ -1,0 +1,166 @@
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import {
+  BadRequestError,
+  Command,
+  LoginRequestSchema,
+  LoginResponseSchema,
+  LogoutResponseSchema,
+  MessageSchema,
+  PongSchema,
+  PullRequestSchema,
+  PullResponseSchema,
+  RegisterRequestSchema,
+  RegisterResponseSchema,
+  SendResultSchema,
+  SyncRequestSchema,
+  SyncResponseSchema,
+  UnknownCommandError,
+  UnsupportedError,
+  type Conversation,
+} from '@parley/protocol';
+import type { ConversationRef } from '../../core/conversation-id.js';
+import { PullDirection } from '../../core/types.js';
+import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
+import { messageToWire, stateToWire } from './native-wire.js';
+
+export interface NativeReply {
+  readonly body: Uint8Array;
+  /** LOGOUT: answer, then close. */
+  readonly closeAfter?: boolean;
+}
+
+function decode<Desc extends DescMessage>(schema: Desc, body: Uint8Array): MessageShape<Desc> {
+  try {
+    return fromBinary(schema, body);
+  } catch {
+    throw new BadRequestError(`body is not a valid ${schema.typeName}`);
+  }
+}
+
+function encode<Desc extends DescMessage>(schema: Desc, value: MessageShape<Desc>): NativeReply {
+  return { body: toBinary(schema, value) };
+}
+
+function ref(conversation: Conversation | undefined): ConversationRef {
+  if (conversation === undefined) throw new BadRequestError('conversation is missing');
+  return { type: conversation.type, target: conversation.target };
+}
+
+function seqNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadRequestError('seq out of range');
+  return Number(value);
+}
+
+/** Native command → dispatcher call → native response body. */
+export async function handleNativeRequest(
+  dispatcher: Dispatcher,
+  conn: GatewayConnection,
+  command: number,
+  body: Uint8Array,
+): Promise<NativeReply> {
+  switch (command) {
+    case Command.REGISTER: {
+      const req = decode(RegisterRequestSchema, body);
+      const user = await dispatcher.register(req.username, req.password, req.displayName);
+      return encode(
+        RegisterResponseSchema,
+        create(RegisterResponseSchema, { userId: user.id, username: user.username }),
+      );
+    }
+    case Command.LOGIN: {
+      const req = decode(LoginRequestSchema, body);
+      const credentials =
+        req.token !== ''
+          ? ({ kind: 'token', token: req.token } as const)
+          : ({ kind: 'password', username: req.username, password: req.password } as const);
+      const login = await dispatcher.login(conn, {
+        credentials,
+        deviceId: req.deviceId,
+        platform: req.platform,
+      });
+      return encode(
+        LoginResponseSchema,
+        create(LoginResponseSchema, {
+          userId: login.user.id,
+          token: login.token,
+          serverTime: BigInt(Date.now()),
+          tokenExpiresAt: BigInt(login.expiresAt),
+          username: login.user.username,
+          displayName: login.user.displayName,
+        }),
+      );
+    }
+    case Command.LOGOUT:
+      await dispatcher.logout(conn);
+      return { ...encode(LogoutResponseSchema, create(LogoutResponseSchema)), closeAfter: true };
+    case Command.PING:
+      return encode(PongSchema, create(PongSchema, { serverTime: BigInt(dispatcher.ping()) }));
+    case Command.MS: {
+      dispatcher.requireSession(conn);
+      const req = decode(MessageSchema, body);
+      const conversation = ref(req.conversation);
+      const { result } = await dispatcher.send(conn, {
+        conversation,
+        clientMsgId: req.clientMsgId,
+        content: req.messageContent,
+      });
+      return encode(
+        SendResultSchema,
+        create(SendResultSchema, {
+          messageId: result?.message.id ?? 0n,
+          seq: BigInt(result?.message.seq ?? 0),
+          serverTime: BigInt(result?.message.serverTime ?? Date.now()),
+          clientMsgId: req.clientMsgId,
+          conversation,
+          duplicate: result?.duplicate ?? false,
+        }),
+      );
+    }
+    case Command.MP: {
+      const session = dispatcher.requireSession(conn);
+      const req = decode(PullRequestSchema, body);
+      const outcome = await dispatcher.pull(conn, {
+        conversation: ref(req.conversation),
+        fromSeq: seqNumber(req.fromSeq),
+        limit: req.limit,
+        direction: req.backward ? PullDirection.BACKWARD : PullDirection.FORWARD,
+      });
+      return encode(
+        PullResponseSchema,
+        create(PullResponseSchema, {
+          messages: outcome.messages.map((m) => messageToWire(m, session.userId)),
+          hasMore: outcome.hasMore,
+          maxSeq: BigInt(outcome.maxSeq),
+        }),
+      );
+    }
+    case Command.SYNC: {
+      const session = dispatcher.requireSession(conn);
+      const req = decode(SyncRequestSchema, body);
+      if (req.cursors.length > 10_000) throw new BadRequestError('at most 10000 cursors per sync');
+      const states = await dispatcher.sync(
+        conn,
+        req.cursors.map((c) => ({ conversation: ref(c.conversation), seq: seqNumber(c.seq) })),
+      );
+      return encode(
+        SyncResponseSchema,
+        create(SyncResponseSchema, {
+          conversations: states.map((s) => stateToWire(s, session.userId)),
+          serverTime: BigInt(Date.now()),
+        }),
+      );
+    }
+    case Command.MR:
+      dispatcher.requireSession(conn);
+      throw new UnsupportedError('recall is not available yet');
+    case Command.MN:
+    case Command.MPS:
+    case Command.KICK:
+    case Command.DISCONNECT:
+      dispatcher.requireSession(conn);
+      throw new BadRequestError('this command is sent by the server only');
+    default:
+      // Unknown commands are reported before authentication is checked: the client needs to know.
+      throw new UnknownCommandError(`unknown command ${command}`);
+  }
+}

@@ -1,0 +1,13 @@
+export * from './app.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './core/types.js';
+export type * from './core/store.js';
+export * from './core/snowflake.js';
+export * from './core/session.js';
+export * from './core/session-registry.js';
+export * from './core/auth-service.js';
+export * from './core/message-service.js';
+export * from './core/conversation-id.js';
+export * from './store/sqlite-store.js';
+export * from './store/postgres-store.js';

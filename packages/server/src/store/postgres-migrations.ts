@@ -1,0 +1,68 @@
+/**
+ * PostgreSQL schema, one entry per version (index 0 is version 1). Append only: a released entry
+ * is never edited, a change is a new entry. Names are unqualified: they land in the store's schema
+ * (search_path). Full-text search (a tsvector over messages.search_text) will arrive as a later
+ * entry.
+ *
+ * Unique indexes have explicit names because the store recognises its conflicts by them.
+ * Foreign keys are deliberately absent: the store enforces the invariants it relies on, and
+ * members need not be registered users (guests).
+ */
+export const postgresMigrations: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            bigint PRIMARY KEY,
+    username      text   NOT NULL,
+    username_key  text   NOT NULL,
+    display_name  text   NOT NULL,
+    avatar_url    text   NOT NULL DEFAULT '',
+    password_hash text   NOT NULL,
+    created_at    bigint NOT NULL
+  );
+  CREATE UNIQUE INDEX users_username_key ON users (username_key);
+
+  CREATE TABLE tokens (
+    token_hash text    PRIMARY KEY,
+    user_id    bigint  NOT NULL,
+    device_id  text    NOT NULL,
+    platform   integer NOT NULL,
+    created_at bigint  NOT NULL,
+    expires_at bigint  NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX tokens_user_id ON tokens (user_id);
+
+  CREATE TABLE conversations (
+    id         text    PRIMARY KEY,
+    type       integer NOT NULL,
+    max_seq    bigint  NOT NULL DEFAULT 0,
+    created_at bigint  NOT NULL
+  );
+
+  CREATE TABLE memberships (
+    user_id         bigint  NOT NULL,
+    conversation_id text    NOT NULL,
+    role            integer NOT NULL DEFAULT 0,
+    join_seq        bigint  NOT NULL,
+    read_seq        bigint  NOT NULL,
+    PRIMARY KEY (user_id, conversation_id)
+  );
+  CREATE INDEX memberships_conversation_id ON memberships (conversation_id);
+
+  CREATE TABLE messages (
+    id              bigint  PRIMARY KEY,
+    conversation_id text    NOT NULL,
+    seq             bigint  NOT NULL,
+    sender_id       bigint  NOT NULL,
+    sender_device   text    NOT NULL,
+    client_msg_id   text    NOT NULL,
+    content_type    integer NOT NULL,
+    content         bytea   NOT NULL,
+    search_text     text    NOT NULL DEFAULT '',
+    server_time     bigint  NOT NULL,
+    flags           integer NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq);
+  CREATE UNIQUE INDEX messages_sender_client_msg_id ON messages (sender_id, client_msg_id);
+  `,
+];

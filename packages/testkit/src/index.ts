@@ -1,0 +1,4 @@
+export * from './native-client.js';
+export * from './server.js';
+export * from './postgres.js';
+export * from './store-contract.js';
