@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ParleyConfig } from './config.js';
+import { ConfigError, type ParleyConfig } from './config.js';
 import { AuthService } from './core/auth-service.js';
 import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
 import { MessageService } from './core/message-service.js';

@@ -1,0 +1,22 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { CONFIG_KEYS } from './config.js';
+
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('documents every configuration key with its real default', () => {
+    for (const key of CONFIG_KEYS) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${key.env}\` |`));
+      assert.ok(row, `README has a row for ${key.env}`);
+      const shown = row.split('|')[2]?.trim();
+      assert.equal(shown, key.default === undefined ? 'unset' : `\`${String(key.default)}\``, key.env);
+    }
+  });
+
+  it('names the two set-up commands', () => {
+    assert.match(readme, /npm install && npm start/);
+    assert.match(readme, /^npm test$/m);
+  });
+});
