@@ -49,6 +49,9 @@ export async function startApp(
   config: ParleyConfig,
   log: Logger = createLogger(config.logLevel),
 ): Promise<App> {
+  if (config.redisUrl !== undefined) {
+    throw new ConfigError('PARLEY_REDIS_URL is set, but cluster mode is not implemented yet; unset it');
+  }
   const store = openStore(config);
   await store.migrate();
   const { sessions, auth, dispatcher } = createServices(config, store);
