@@ -55,16 +55,27 @@ export interface ServerProcess {
  * The real `parley-server start` as a child process (from source, through tsx). Resolves when it
  * logs that it listens, with the bound port.
  */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=parley-source', '--import', 'tsx', join(repoRoot, 'packages/server/src/cli.ts'), 'start'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, ...testEnv({ PARLEY_LOG_LEVEL: 'info', ...env }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; fromBuild?: boolean } = {},
+): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  // fromBuild runs what `npm start` runs: the compiled dist/ (npm test builds it before testing).
+  const args =
+    options.fromBuild === true
+      ? [join(repoRoot, 'packages/server/dist/cli.js'), 'start']
+      : [
+          '--conditions=parley-source',
+          '--import',
+          'tsx',
+          join(repoRoot, 'packages/server/src/cli.ts'),
+          'start',
+        ];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...testEnv({ PARLEY_LOG_LEVEL: 'info', ...env }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => {

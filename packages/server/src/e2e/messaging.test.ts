@@ -1,9 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromBinary } from '@bufbuild/protobuf';
+import { create, equals } from '@bufbuild/protobuf';
 import {
   AuthFailedError,
+  BadRequestError,
   Command,
+  ContentType,
+  MessageContentSchema,
+  MessageSchema,
+  SendResultSchema,
   ConflictError,
   KickNoticeSchema,
   Platform,
@@ -167,6 +173,100 @@ describe('native protocol: 1:1 messaging', () => {
     await assert.rejects(c.register('JACK', 'other-password'), ConflictError);
     await assert.rejects(c.login('jack', 'wrong-password', 'd'), AuthFailedError);
     await assert.rejects(c.login('nobody', 'whatever-1', 'd'), AuthFailedError);
+  });
+
+  it('carries every content type intact, and relays typing without storing it', async () => {
+    const c = await client();
+    await c.register('nia', 'nia-password');
+    const olaId = await c.register('ola', 'ola-password');
+    await c.login('nia', 'nia-password', 'nia-pc');
+    const ola = await client();
+    await ola.login('ola', 'ola-password', 'ola-pc');
+    const media = {
+      url: 'https://media.example/f/1',
+      size: 123456n,
+      mime: 'image/png',
+      width: 640,
+      height: 480,
+      durationMs: 0,
+      thumbnailUrl: 'https://media.example/f/1.thumb',
+      thumbnailSize: 2048n,
+      name: 'photo.png',
+    };
+    const contents = [
+      { contentType: ContentType.TEXT, text: 'plain ✓ 🎉 Ünïcödé 中文', mentionedTargets: [String(olaId)] },
+      { contentType: ContentType.FACE, text: '[:smile]' },
+      { contentType: ContentType.IMAGE, media },
+      {
+        contentType: ContentType.SOUND,
+        media: { url: 'https://media.example/a.mp3', durationMs: 3600, size: 10240n },
+      },
+      {
+        contentType: ContentType.VIDEO,
+        media: { ...media, url: 'https://media.example/v.mp4', durationMs: 12_000 },
+      },
+      {
+        contentType: ContentType.FILE,
+        media: { url: 'https://media.example/a.docx', name: 'a.docx', size: 10240n },
+      },
+      {
+        contentType: ContentType.STICKER,
+        media: { url: 'https://media.example/s.gif', width: 120, height: 120 },
+      },
+      {
+        contentType: ContentType.LOCATION,
+        location: { latitude: 22.5, longitude: 113.9, title: '深圳湾公园', mapUrl: 'https://map.example/q' },
+      },
+      { contentType: ContentType.CUSTOM, customType: 'card', data: Uint8Array.from([1, 2, 3]) },
+    ];
+    for (const [i, messageContent] of contents.entries()) {
+      const r = await c.request(
+        Command.MS,
+        MessageSchema,
+        { clientMsgId: `n-${i}`, conversation: { type: 0, target: String(olaId) }, messageContent },
+        SendResultSchema,
+      );
+      assert.equal(r.seq, BigInt(i + 1));
+    }
+    const page = await c.pull(String(olaId), 1n);
+    assert.equal(page.messages.length, contents.length);
+    for (const [i, m] of page.messages.entries()) {
+      const expected = create(MessageContentSchema, contents[i]);
+      assert.ok(
+        m.messageContent && equals(MessageContentSchema, m.messageContent, expected),
+        `content ${i} round-trips`,
+      );
+    }
+    await ola.waitFor(() => ola.pushedMessages().length === contents.length);
+
+    const typing = await c.request(
+      Command.MS,
+      MessageSchema,
+      {
+        conversation: { type: 0, target: String(olaId) },
+        messageContent: { contentType: ContentType.TYPING },
+      },
+      SendResultSchema,
+    );
+    assert.equal(typing.seq, 0n);
+    await ola.waitFor(() => ola.pushedMessages().length === contents.length + 1);
+    assert.equal(ola.pushedMessages().at(-1)?.messageContent?.contentType, ContentType.TYPING);
+    assert.equal((await c.pull(String(olaId), 1n)).maxSeq, BigInt(contents.length), 'typing is not stored');
+
+    for (const bad of [
+      { contentType: ContentType.TEXT, text: '   ' },
+      { contentType: ContentType.IMAGE, media: { url: 'javascript:alert(1)' } },
+      { contentType: ContentType.SYSTEM, text: 'I am the server' },
+      { contentType: 99 },
+    ]) {
+      const r = c.request(
+        Command.MS,
+        MessageSchema,
+        { clientMsgId: 'bad', conversation: { type: 0, target: String(olaId) }, messageContent: bad },
+        SendResultSchema,
+      );
+      await assert.rejects(r, BadRequestError);
+    }
   });
 
   it('pulls backward from the head and answers NOT_FOUND for a conversation the user is not in', async () => {

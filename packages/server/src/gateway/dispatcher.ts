@@ -15,6 +15,8 @@ import type { ConversationState, UserRecord } from '../core/types.js';
 /** What the dispatcher needs from a gateway connection of any dialect. */
 export interface GatewayConnection {
   readonly connectionId: number;
+  /** False once the connection is closing or closed. */
+  readonly isOpen: boolean;
   /** Set by the dispatcher after a successful login. */
   session: DeviceSession | undefined;
   /** Builds the DeviceSession that core will push to, bound to this connection. */
@@ -40,6 +42,8 @@ export class Dispatcher {
 
   async login(conn: GatewayConnection, input: LoginInput): Promise<LoginResult> {
     const result = await this.auth.login(input);
+    // The client may have gone while its password was checked: attach nothing for a dead connection.
+    if (!conn.isOpen) throw new UnauthenticatedError('connection closed during login');
     // A second LOGIN on an authenticated connection replaces its session.
     if (conn.session !== undefined) this.sessions.detach(conn.session);
     const session = conn.createSession(result);
