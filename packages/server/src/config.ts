@@ -231,7 +231,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ParleyConfig {
       continue;
     }
     if (spec.kind === 'int') {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+      // Plain decimal only: ' ', '0x1F90' and '1e3' are mistakes, not numbers.
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && /^-?\d+$/.test(raw.trim())
+            ? Number(raw)
+            : Number.NaN;
       if (!Number.isInteger(n))
         throw new ConfigError(`${spec.env} must be an integer, got ${JSON.stringify(raw)}`);
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {

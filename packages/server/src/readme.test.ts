@@ -8,9 +8,12 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 describe('README', () => {
   it('documents every configuration key with its real default', () => {
     for (const key of CONFIG_KEYS) {
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${key.env}\` |`));
-      assert.ok(row, `README has a row for ${key.env}`);
-      const shown = row.split('|')[2]?.trim();
+      const cells = readme
+        .split('\n')
+        .map((line) => line.split('|').map((cell) => cell.trim()))
+        .find((row) => row[1] === `\`${key.env}\``);
+      assert.ok(cells, `README has a row for ${key.env}`);
+      const shown = cells[2];
       assert.equal(shown, key.default === undefined ? 'unset' : `\`${String(key.default)}\``, key.env);
     }
   });

@@ -21,7 +21,8 @@ export const DEFAULT_CONTENT_LIMITS: ContentLimits = { maxTextLength: 10_000, ma
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-const URL_PATTERN = /^(https?:\/\/|\/)[^\s]{1,2000}$/;
+/** An absolute http(s) URL or a path on this server (not `//host/...`, which leaves it). */
+const URL_PATTERN = /^(https?:\/\/[^\s/]|\/(?!\/))[^\s]{0,2000}$/;
 
 function requireUrl(url: string | undefined, what: string): void {
   if (url === undefined || !URL_PATTERN.test(url))

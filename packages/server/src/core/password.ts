@@ -43,9 +43,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts;
   const cost = { log2N: Number(n), r: Number(r), p: Number(p) };
-  if (![cost.log2N, cost.r, cost.p].every((v) => Number.isInteger(v) && v > 0) || cost.log2N > 20)
-    return false;
+  // A stored string is data too: bound its cost so a corrupt row cannot ask for gigabytes.
+  const positive = [cost.log2N, cost.r, cost.p].every((v) => Number.isInteger(v) && v > 0);
+  if (!positive || cost.log2N > 20 || cost.r > 32 || cost.p > 16) return false;
   const expected = Buffer.from(hash ?? '', 'base64');
-  const key = await derive(password, Buffer.from(salt ?? '', 'base64'), cost);
+  let key: Buffer;
+  try {
+    key = await derive(password, Buffer.from(salt ?? '', 'base64'), cost);
+  } catch {
+    return false;
+  }
   return expected.length === key.length && timingSafeEqual(expected, key);
 }

@@ -29,7 +29,8 @@ export class SnowflakeGenerator implements IdGenerator {
   }
 
   next(): bigint {
-    let ms = Math.max(this.now() - SNOWFLAKE_EPOCH_MS, this.lastMs);
+    // A clock before the epoch would make a negative id: such a machine counts from the epoch.
+    let ms = Math.max(this.now() - SNOWFLAKE_EPOCH_MS, this.lastMs, 0);
     if (ms === this.lastMs) {
       this.sequence += 1;
       if (this.sequence > MAX_SEQUENCE) {
