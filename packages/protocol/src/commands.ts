@@ -20,6 +20,25 @@ export const Command = {
   SYNC: 10,
   KICK: 11,
   DISCONNECT: 12,
+  GROUP_CREATE: 13,
+  GROUP_UPDATE: 14,
+  GROUP_ADD: 15,
+  GROUP_REMOVE: 16,
+  GROUP_LEAVE: 17,
+  GROUP_TRANSFER: 18,
+  GROUP_DISMISS: 19,
+  GROUP_SET_ROLE: 20,
+  GROUP_MUTE: 21,
+  GROUP_MEMBERS: 22,
+  GROUP_INFO: 23,
+  CHATROOM_JOIN: 24,
+  CHATROOM_LEAVE: 25,
+  CHATROOM_LIST: 26,
+  CHATROOM_MEMBERS: 27,
+  /** Move the read cursor; also the server's read notice. */
+  READ: 28,
+  EDIT: 29,
+  READ_COUNTS: 30,
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];

@@ -4,7 +4,12 @@ import type { Logger } from 'pino';
 import { ConfigError, type ParleyConfig } from './config.js';
 import { AuthService } from './core/auth-service.js';
 import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
+import { ChatroomService } from './core/chatroom-service.js';
+import { Fanout } from './core/fanout.js';
+import { GroupService } from './core/group-service.js';
+import { MemberDirectory } from './core/member-directory.js';
 import { MessageService } from './core/message-service.js';
+import { SystemMessages } from './core/system-messages.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { SnowflakeGenerator } from './core/snowflake.js';
 import type { Store } from './core/store.js';
@@ -34,15 +39,32 @@ export function openStore(config: ParleyConfig): Store {
 export function createServices(config: ParleyConfig, store: Store) {
   const ids = new SnowflakeGenerator(config.nodeId);
   const sessions = new SessionRegistry();
+  const members = new MemberDirectory(store);
+  const fanout = new Fanout(members, sessions, config.groupNotifyThreshold);
+  const system = new SystemMessages(store, ids, fanout);
   const auth = new AuthService(store, ids, {
     tokenTtlMs: config.tokenTtlMs,
     passwordCost: { log2N: config.passwordLog2N, r: 8, p: 1 },
   });
-  const messages = new MessageService(store, ids, sessions, {
+  const messages = new MessageService(store, ids, sessions, members, fanout, system, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     maxPullLimit: config.maxPullLimit,
+    recallWindowMs: config.recallWindowMs,
   });
-  return { ids, sessions, auth, messages, dispatcher: new Dispatcher(auth, messages, sessions) };
+  const groups = new GroupService(store, ids, members, system, {
+    maxGroupSize: config.maxGroupSize,
+    maxPageSize: config.maxPullLimit,
+  });
+  const chatrooms = new ChatroomService(store, members, { maxPageSize: config.maxPullLimit });
+  return {
+    ids,
+    sessions,
+    auth,
+    messages,
+    groups,
+    chatrooms,
+    dispatcher: new Dispatcher(auth, messages, groups, chatrooms, sessions),
+  };
 }
 
 export async function startApp(

@@ -25,6 +25,9 @@ export interface ParleyConfig {
   readonly maxTextLength: number;
   readonly maxPullLimit: number;
   readonly shutdownGraceMs: number;
+  readonly recallWindowMs: number;
+  readonly maxGroupSize: number;
+  readonly groupNotifyThreshold: number;
 }
 
 type Kind = 'string' | 'int' | 'optional';
@@ -192,6 +195,30 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 5000,
     min: 0,
     doc: 'how long a graceful shutdown waits for clients to leave',
+  },
+  {
+    env: 'PARLEY_RECALL_WINDOW_MS',
+    field: 'recallWindowMs',
+    kind: 'int',
+    default: 120000,
+    min: 0,
+    doc: 'how long a sender may recall or edit a message',
+  },
+  {
+    env: 'PARLEY_MAX_GROUP_SIZE',
+    field: 'maxGroupSize',
+    kind: 'int',
+    default: 100000,
+    min: 2,
+    doc: 'members in one group',
+  },
+  {
+    env: 'PARLEY_GROUP_NOTIFY_THRESHOLD',
+    field: 'groupNotifyThreshold',
+    kind: 'int',
+    default: 1000,
+    min: 1,
+    doc: 'above this many members, devices get a notify (MN) and pull instead of the message',
   },
 ];
 

@@ -11,3 +11,4 @@ export * from './core/message-service.js';
 export * from './core/conversation-id.js';
 export * from './store/sqlite-store.js';
 export * from './store/postgres-store.js';
+export * from './core/password.js';

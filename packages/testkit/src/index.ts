@@ -2,3 +2,4 @@ export * from './native-client.js';
 export * from './server.js';
 export * from './postgres.js';
 export * from './store-contract.js';
+export * from './server-stores.js';

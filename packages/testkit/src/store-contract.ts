@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ConflictError, ConversationType, NotFoundError } from '@parley/protocol';
-import type { ConversationId, NewMessage, Store, StoredMessage, UserId } from '@parley/server';
+import { BadRequestError, ConflictError, ConversationType, NotFoundError } from '@parley/protocol';
+import {
+  MemberRole,
+  type ConversationId,
+  type ConversationRecord,
+  type NewMember,
+  type NewMessage,
+  type Store,
+  type StoredMessage,
+  type UserId,
+} from '@parley/server';
 
 /** A fresh database for one run of the contract suite. */
 export interface StoreFixture {
@@ -147,16 +156,18 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           id,
           type: ConversationType.GROUP,
           createdAt: 1_700_000_000_000,
-          members: [a, b],
+          members: members([a, b]),
         };
         await db().ensureConversation(conversation);
         await db().ensureConversation(conversation);
-        await db().ensureConversation({ ...conversation, members: [b] });
+        await db().ensureConversation({ ...conversation, members: members([b]) });
         assert.deepEqual(await db().getConversation(id), {
           id,
           type: ConversationType.GROUP,
           maxSeq: 0,
           createdAt: 1_700_000_000_000,
+          ...DEFAULT_PROFILE,
+          memberCount: 2,
         });
         assert.deepEqual(sorted(await db().getMemberIds(id)), sorted([a, b]));
         assert.deepEqual(await db().getConversationState(a, id), {
@@ -165,6 +176,8 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           maxSeq: 0,
           readSeq: 0,
           joinSeq: 1,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
         });
       });
 
@@ -189,6 +202,8 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           maxSeq: 3,
           readSeq: 3,
           joinSeq: 4,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
         });
         const kept = await db().getConversationState(b, id);
         assert.equal(kept?.joinSeq, 1);
@@ -203,7 +218,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           id: second,
           type: ConversationType.CHATROOM,
           createdAt: 5,
-          members: [me],
+          members: members([me]),
         });
         await db().appendMessage(newMessage(first, peer));
         await db().appendMessage(newMessage(first, peer));
@@ -216,6 +231,8 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           maxSeq: 2,
           readSeq: 0,
           joinSeq: 1,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
         });
         assert.deepEqual(byId.get(second), {
           conversationId: second,
@@ -223,8 +240,429 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           maxSeq: 0,
           readSeq: 0,
           joinSeq: 1,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
         });
         assert.deepEqual(await db().listConversationStates(nextId()), []);
+      });
+    });
+
+    void describe('group profiles', () => {
+      void it('ensureConversation stores the profile and the roles on creation only', async () => {
+        const [owner, member] = [nextId(), nextId()];
+        const id = conversationId();
+        const profile = { name: 'Team', avatarUrl: 'https://x/a.png', notice: 'hi', ownerId: owner };
+        await db().ensureConversation({
+          id,
+          type: ConversationType.GROUP,
+          createdAt: 7,
+          members: [
+            { userId: owner, role: MemberRole.OWNER },
+            { userId: member, role: MemberRole.MEMBER },
+          ],
+          profile,
+        });
+        // A later ensure neither rewrites the profile nor the existing members' roles.
+        await db().ensureConversation({
+          id,
+          type: ConversationType.GROUP,
+          createdAt: 8,
+          members: [{ userId: member, role: MemberRole.ADMIN }],
+          profile: { name: 'Other' },
+        });
+        assert.deepEqual(await db().getConversation(id), {
+          id,
+          type: ConversationType.GROUP,
+          maxSeq: 0,
+          createdAt: 7,
+          ...DEFAULT_PROFILE,
+          ...profile,
+          memberCount: 2,
+        });
+        assert.equal((await db().getConversationState(owner, id))?.role, MemberRole.OWNER);
+        assert.equal((await db().getConversationState(member, id))?.role, MemberRole.MEMBER);
+      });
+
+      void it('createConversation returns the record with its members, and conflicts on an existing id', async () => {
+        const [owner, admin, member] = [nextId(), nextId(), nextId()];
+        const id = conversationId();
+        const created = await db().createConversation({
+          id,
+          type: ConversationType.GROUP,
+          createdAt: 9,
+          members: [
+            { userId: owner, role: MemberRole.OWNER },
+            { userId: admin, role: MemberRole.ADMIN },
+            { userId: member, role: MemberRole.MEMBER },
+            { userId: member, role: MemberRole.ADMIN },
+          ],
+          profile: { name: 'G', ownerId: owner, muteAll: true },
+        });
+        const expected: ConversationRecord = {
+          id,
+          type: ConversationType.GROUP,
+          maxSeq: 0,
+          createdAt: 9,
+          ...DEFAULT_PROFILE,
+          name: 'G',
+          ownerId: owner,
+          muteAll: true,
+          memberCount: 3,
+        };
+        assert.deepEqual(created, expected);
+        assert.deepEqual(await db().getConversation(id), expected);
+        assert.deepEqual(
+          await db().listMembers(id, 0n, 10),
+          sortedBy(
+            [
+              { userId: owner, role: MemberRole.OWNER, joinSeq: 1, readSeq: 0, mutedUntil: 0 },
+              { userId: admin, role: MemberRole.ADMIN, joinSeq: 1, readSeq: 0, mutedUntil: 0 },
+              { userId: member, role: MemberRole.MEMBER, joinSeq: 1, readSeq: 0, mutedUntil: 0 },
+            ],
+            (m) => m.userId,
+          ),
+        );
+        const intruder = nextId();
+        for (const type of [ConversationType.GROUP, ConversationType.CHATROOM]) {
+          await assert.rejects(
+            db().createConversation({ id, type, createdAt: 10, members: members([intruder]) }),
+            ConflictError,
+          );
+        }
+        // The failed creates changed nothing.
+        assert.deepEqual(await db().getConversation(id), expected);
+        assert.equal(await db().getConversationState(intruder, id), undefined);
+      });
+
+      void it('lets exactly one of two racing createConversation calls win', async () => {
+        const other = await another();
+        const id = conversationId();
+        const results = await Promise.allSettled([
+          db().createConversation(group(id, [nextId()])),
+          other.createConversation(group(id, [nextId(), nextId()])),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        assert.equal(won.length, 1);
+        const rejected = results.filter((r) => r.status === 'rejected');
+        assert.ok(rejected[0]?.reason instanceof ConflictError, String(rejected[0]?.reason));
+        assert.equal((await db().getConversation(id))?.memberCount, won[0]?.value.memberCount);
+      });
+
+      void it('updateConversation patches only the given fields; NotFoundError on a missing id', async () => {
+        const owner = nextId();
+        const id = conversationId();
+        const base = await db().createConversation({
+          ...group(id, [owner]),
+          profile: { name: 'before', avatarUrl: 'a', notice: 'n', ownerId: owner },
+        });
+        const renamed = await db().updateConversation(id, { name: 'after' });
+        assert.deepEqual(renamed, { ...base, name: 'after' });
+        const switched = await db().updateConversation(id, { dismissed: true, muteAll: true, notice: '' });
+        assert.deepEqual(switched, { ...base, name: 'after', dismissed: true, muteAll: true, notice: '' });
+        const successor = 2n ** 63n - nextId();
+        assert.equal((await db().updateConversation(id, { ownerId: successor })).ownerId, successor);
+        const ownerless = await db().updateConversation(id, { ownerId: null, muteAll: false });
+        assert.deepEqual(ownerless, {
+          ...base,
+          name: 'after',
+          dismissed: true,
+          muteAll: false,
+          notice: '',
+          ownerId: null,
+        });
+        assert.deepEqual(await db().updateConversation(id, {}), ownerless);
+        assert.deepEqual(await db().getConversation(id), ownerless);
+        await assert.rejects(db().updateConversation(conversationId(), { name: 'x' }), NotFoundError);
+      });
+
+      void it('listConversations pages by id within one type', async () => {
+        const prefix = `r:list_${unique()}_`;
+        const rooms = ['a', 'b', 'c', 'd', 'e'].map((s) => `${prefix}${s}`);
+        for (const id of rooms) {
+          await db().ensureConversation({ id, type: ConversationType.CHATROOM, createdAt: 1, members: [] });
+        }
+        // Same prefix, another type: never listed with the chatrooms.
+        await db().ensureConversation({ ...group(`${prefix}bb`, []), members: [] });
+        const page = async (after: string, limit: number) =>
+          (await db().listConversations(ConversationType.CHATROOM, after, limit)).map((c) => c.id);
+        assert.deepEqual(await page(prefix, 2), rooms.slice(0, 2));
+        assert.deepEqual(await page(rooms[1] ?? '', 2), rooms.slice(2, 4));
+        assert.deepEqual((await page(rooms[3] ?? '', 2))[0], rooms[4]);
+        assert.deepEqual(await page(prefix, 0), []);
+        const groups = await db().listConversations(ConversationType.GROUP, prefix, 1);
+        assert.equal(groups[0]?.id, `${prefix}bb`);
+        assert.equal(groups[0].type, ConversationType.GROUP);
+
+        // Walking every chatroom from '' meets each once, in ascending order, ours included.
+        const seen: string[] = [];
+        let after = '';
+        for (;;) {
+          const batch = await db().listConversations(ConversationType.CHATROOM, after, 7);
+          assert.ok(batch.every((c) => c.type === ConversationType.CHATROOM));
+          seen.push(...batch.map((c) => c.id));
+          const last = batch.at(-1);
+          if (last === undefined) break;
+          after = last.id;
+        }
+        assert.deepEqual(seen, [...seen].sort(byteOrder));
+        assert.equal(new Set(seen).size, seen.length);
+        for (const id of rooms) assert.ok(seen.includes(id), id);
+        await assert.rejects(db().listConversations(ConversationType.GROUP, '', -1), BadRequestError);
+      });
+    });
+
+    void describe('members', () => {
+      void it('keeps memberCount exact through adds, removes and duplicates', async () => {
+        const [a, b, c, d, stranger] = [nextId(), nextId(), nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b]));
+        const added = await db().addMembers(id, members([b, c, c, d]));
+        assert.deepEqual(sorted(added), sorted([c, d]));
+        assert.equal((await db().getConversation(id))?.memberCount, 4);
+        assert.deepEqual(await db().addMembers(id, members([a, b, c, d])), []);
+        assert.deepEqual(await db().addMembers(id, []), []);
+        assert.equal((await db().getConversation(id))?.memberCount, 4);
+
+        const removed = await db().removeMembers(id, [a, stranger, a]);
+        assert.deepEqual(removed, [a]);
+        assert.deepEqual(await db().removeMembers(id, [a]), []);
+        assert.deepEqual(await db().removeMembers(id, []), []);
+        assert.equal((await db().getConversation(id))?.memberCount, 3);
+        assert.deepEqual(sorted(await db().getMemberIds(id)), sorted([b, c, d]));
+        assert.equal(await db().getConversationState(a, id), undefined);
+        assert.ok((await db().listConversationStates(a)).every((s) => s.conversationId !== id));
+
+        // A removed member may come back, at the current head.
+        await db().appendMessage(newMessage(id, b));
+        assert.deepEqual(await db().addMembers(id, members([a], MemberRole.ADMIN)), [a]);
+        const back = await db().getConversationState(a, id);
+        assert.deepEqual([back?.joinSeq, back?.readSeq, back?.role], [2, 1, MemberRole.ADMIN]);
+        assert.equal((await db().getConversation(id))?.memberCount, 4);
+      });
+
+      void it('adds later members at the head: joinSeq = maxSeq + 1, readSeq = maxSeq, not a reader of older seqs', async () => {
+        const [a, b, late] = [nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b]));
+        for (let i = 0; i < 3; i++) await db().appendMessage(newMessage(id, a));
+        await db().markRead(b, id, 3);
+        assert.deepEqual(await db().addMembers(id, members([late])), [late]);
+        const state = await db().getConversationState(late, id);
+        assert.deepEqual(state, {
+          conversationId: id,
+          type: ConversationType.GROUP,
+          maxSeq: 3,
+          readSeq: 3,
+          joinSeq: 4,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
+        });
+        assert.equal(await db().countReaders(id, 3, a), 1);
+        assert.equal(await db().countReaders(id, 1, a), 1);
+        await db().appendMessage(newMessage(id, a));
+        await db().markRead(late, id, 4);
+        assert.equal(await db().countReaders(id, 4, a), 1);
+      });
+
+      void it('rejects adding members to a missing conversation and bad roles', async () => {
+        await assert.rejects(db().addMembers(conversationId(), members([nextId()])), NotFoundError);
+        const id = conversationId();
+        await db().createConversation(group(id, []));
+        const bad = [{ userId: nextId(), role: 7 as MemberRole }];
+        await assert.rejects(db().addMembers(id, bad), BadRequestError);
+        assert.equal((await db().getConversation(id))?.memberCount, 0);
+        assert.deepEqual(await db().removeMembers(conversationId(), [nextId()]), []);
+      });
+
+      void it('adds 10,000 members in one call', async (t) => {
+        const id = conversationId();
+        const first = nextId();
+        await db().createConversation(group(id, [first]));
+        await db().appendMessage(newMessage(id, first));
+        const many = Array.from({ length: 10_000 }, () => nextId());
+        const started = performance.now();
+        const added = await db().addMembers(id, members(many));
+        const elapsed = performance.now() - started;
+        t.diagnostic(`addMembers(10,000) took ${elapsed.toFixed(0)} ms`);
+        assert.equal(added.length, 10_000);
+        assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+        assert.equal((await db().getConversation(id))?.memberCount, 10_001);
+        const state = await db().getConversationState(many[9_999] ?? 0n, id);
+        assert.deepEqual([state?.joinSeq, state?.readSeq], [2, 1]);
+        let count = 0;
+        let after = 0n;
+        for (;;) {
+          const page = await db().listMembers(id, after, 3_000);
+          const last = page.at(-1);
+          if (last === undefined) break;
+          count += page.length;
+          after = last.userId;
+        }
+        assert.equal(count, 10_001);
+        const removed = await db().removeMembers(id, many.slice(0, 5_000));
+        assert.equal(removed.length, 5_000);
+        assert.equal((await db().getConversation(id))?.memberCount, 5_001);
+      });
+
+      void it('never double-counts when two stores add overlapping members at once', async () => {
+        const [one, two] = await Promise.all([another(), another()]);
+        const id = conversationId();
+        await db().createConversation(group(id, []));
+        await Promise.all([one.getConversation(id), two.getConversation(id)]);
+        const ids = Array.from({ length: 900 }, () => nextId());
+        const [x, y] = await Promise.all([
+          one.addMembers(id, members(ids.slice(0, 600))),
+          two.addMembers(id, members(ids.slice(300))),
+          db().appendMessage(newMessage(id, nextId())),
+        ]);
+        const all = [...x, ...y];
+        assert.equal(all.length, 900);
+        assert.deepEqual(sorted(all), sorted(ids));
+        assert.equal((await db().getConversation(id))?.memberCount, 900);
+        assert.equal((await db().getMemberIds(id)).length, 900);
+        // Each member joined at the head as it was when its add committed, never mid-append.
+        const listed = await db().listMembers(id, 0n, 1000);
+        assert.ok(listed.every((m) => m.readSeq === m.joinSeq - 1 && m.joinSeq <= 2));
+        // Concurrent removes of overlapping sets: each membership is removed exactly once.
+        const [r1, r2] = await Promise.all([
+          one.removeMembers(id, ids.slice(0, 500)),
+          two.removeMembers(id, ids.slice(250, 750)),
+        ]);
+        assert.equal(r1.length + r2.length, 750);
+        assert.equal((await db().getConversation(id))?.memberCount, 150);
+      });
+
+      void it('updateMember patches role and mutedUntil; NotFoundError for a non-member', async () => {
+        const [a, b] = [nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b]));
+        await db().updateMember(id, a, { role: MemberRole.ADMIN });
+        await db().updateMember(id, a, { mutedUntil: 1_800_000_000_000 });
+        const state = await db().getConversationState(a, id);
+        assert.deepEqual([state?.role, state?.mutedUntil], [MemberRole.ADMIN, 1_800_000_000_000]);
+        await db().updateMember(id, a, { role: MemberRole.MEMBER, mutedUntil: 0 });
+        await db().updateMember(id, a, {});
+        const [member] = await db().listMembers(id, 0n, 1);
+        assert.equal(member?.userId, a < b ? a : b);
+        const again = await db().getConversationState(a, id);
+        assert.deepEqual([again?.role, again?.mutedUntil], [MemberRole.MEMBER, 0]);
+        assert.equal((await db().getConversationState(b, id))?.role, MemberRole.MEMBER);
+        await assert.rejects(db().updateMember(id, nextId(), { role: MemberRole.ADMIN }), NotFoundError);
+        await assert.rejects(db().updateMember(conversationId(), a, { mutedUntil: 1 }), NotFoundError);
+        await assert.rejects(db().updateMember(id, a, { role: 9 as MemberRole }), BadRequestError);
+      });
+
+      void it('listMembers pages by user id after afterUserId', async () => {
+        const id = conversationId();
+        const ids = sorted(Array.from({ length: 5 }, () => nextId()));
+        await db().createConversation({
+          ...group(id, []),
+          members: ids.map((userId, i) => ({ userId, role: i === 0 ? MemberRole.OWNER : MemberRole.MEMBER })),
+        });
+        const page1 = await db().listMembers(id, 0n, 2);
+        assert.deepEqual(page1, [
+          { userId: ids[0], role: MemberRole.OWNER, joinSeq: 1, readSeq: 0, mutedUntil: 0 },
+          { userId: ids[1], role: MemberRole.MEMBER, joinSeq: 1, readSeq: 0, mutedUntil: 0 },
+        ]);
+        const page2 = await db().listMembers(id, page1[1]?.userId ?? 0n, 2);
+        assert.deepEqual(
+          page2.map((m) => m.userId),
+          ids.slice(2, 4),
+        );
+        const page3 = await db().listMembers(id, page2[1]?.userId ?? 0n, 2);
+        assert.deepEqual(
+          page3.map((m) => m.userId),
+          ids.slice(4),
+        );
+        assert.deepEqual(await db().listMembers(id, ids[4] ?? 0n, 2), []);
+        assert.deepEqual(await db().listMembers(id, 0n, 0), []);
+        assert.deepEqual(await db().listMembers(conversationId(), 0n, 10), []);
+        await assert.rejects(db().listMembers(id, 0n, -1), BadRequestError);
+      });
+
+      void it('existingUserIds answers the registered ids only', async () => {
+        const [u1, u2] = [newUser(), newUser({ id: 2n ** 63n - nextId() })];
+        await db().createUser(u1);
+        await db().createUser(u2);
+        const found = await db().existingUserIds([u1.id, nextId(), u2.id, u1.id]);
+        assert.deepEqual(sorted(found), sorted([u1.id, u2.id]));
+        assert.deepEqual(await db().existingUserIds([]), []);
+      });
+    });
+
+    void describe('read receipts', () => {
+      void it('markRead never moves back and clamps at maxSeq; NotFoundError for a non-member', async () => {
+        const [a, b] = [nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b]));
+        for (let i = 0; i < 5; i++) await db().appendMessage(newMessage(id, a));
+        assert.equal(await db().markRead(b, id, 3), 3);
+        assert.equal(await db().markRead(b, id, 2), 3);
+        assert.equal(await db().markRead(b, id, 0), 3);
+        assert.equal((await db().getConversationState(b, id))?.readSeq, 3);
+        assert.equal(await db().markRead(b, id, 99), 5);
+        assert.equal((await db().getConversationState(b, id))?.readSeq, 5);
+        await db().appendMessage(newMessage(id, a));
+        assert.equal(await db().markRead(b, id, 6), 6);
+        await assert.rejects(db().markRead(nextId(), id, 1), NotFoundError);
+        await assert.rejects(db().markRead(b, conversationId(), 1), NotFoundError);
+        await assert.rejects(db().markRead(b, id, -1), BadRequestError);
+      });
+
+      void it('countReaders counts members at or past seq, except the given user', async () => {
+        const [a, b, c] = [nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b, c]));
+        for (let i = 0; i < 3; i++) await db().appendMessage(newMessage(id, a));
+        await db().markRead(b, id, 2);
+        assert.equal(await db().countReaders(id, 2, a), 1);
+        assert.equal(await db().countReaders(id, 2, b), 1);
+        assert.equal(await db().countReaders(id, 2, nextId()), 2);
+        assert.equal(await db().countReaders(id, 3, a), 0);
+        assert.equal(await db().countReaders(id, 1, c), 2);
+        await db().markRead(c, id, 3);
+        assert.equal(await db().countReaders(id, 3, a), 1);
+        assert.equal(await db().countReaders(conversationId(), 1, a), 0);
+      });
+
+      void it('sendersBetween answers the distinct senders of a seq range', async () => {
+        const [a, b, c] = [nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b, c]));
+        for (const sender of [a, b, a, c, b, a]) await db().appendMessage(newMessage(id, sender));
+        assert.deepEqual(sorted(await db().sendersBetween(id, 1, 6)), sorted([a, b, c]));
+        assert.deepEqual(sorted(await db().sendersBetween(id, 1, 3)), sorted([a, b]));
+        assert.deepEqual(await db().sendersBetween(id, 4, 4), [c]);
+        assert.deepEqual(await db().sendersBetween(id, 6, 100), [a]);
+        assert.deepEqual(await db().sendersBetween(id, 7, 9), []);
+        assert.deepEqual(await db().sendersBetween(id, 3, 2), []);
+      });
+    });
+
+    void describe('getMessage / updateMessage', () => {
+      void it('reads one message and rewrites it in place', async () => {
+        const sender = nextId();
+        const id = conversationId();
+        await db().createConversation(group(id, [sender]));
+        await db().appendMessage(newMessage(id, sender));
+        const { message } = await db().appendMessage(newMessage(id, sender));
+        assert.deepEqual(comparable((await db().getMessage(id, 2)) ?? fail()), comparable(message));
+        assert.equal(await db().getMessage(id, 3), undefined);
+        assert.equal(await db().getMessage(conversationId(), 1), undefined);
+
+        const patch = { flags: 1, contentType: 9, content: Uint8Array.of(0, 255, 7), searchText: '' };
+        const updated = await db().updateMessage(id, 2, patch);
+        const expected = comparable({ ...message, ...patch });
+        assert.deepEqual(comparable(updated), expected);
+        assert.deepEqual(comparable((await db().getMessage(id, 2)) ?? fail()), expected);
+        // The other message and the dedup key are untouched.
+        assert.equal((await db().getMessage(id, 1))?.flags, 0);
+        const retry = await db().appendMessage(newMessage(id, sender, { clientMsgId: message.clientMsgId }));
+        assert.equal(retry.duplicate, true);
+        assert.deepEqual(comparable(retry.message), expected);
+
+        await assert.rejects(db().updateMessage(id, 3, patch), NotFoundError);
+        await assert.rejects(db().updateMessage(conversationId(), 1, patch), NotFoundError);
       });
     });
 
@@ -463,9 +901,22 @@ function newUser(overrides: { id?: UserId; username?: string } = {}) {
   };
 }
 
-function group(id: ConversationId, members: UserId[]) {
-  return { id, type: ConversationType.GROUP, createdAt: 1_700_000_000_000, members };
+function group(id: ConversationId, userIds: UserId[]) {
+  return { id, type: ConversationType.GROUP, createdAt: 1_700_000_000_000, members: members(userIds) };
 }
+
+function members(userIds: readonly UserId[], role: MemberRole = MemberRole.MEMBER): NewMember[] {
+  return userIds.map((userId) => ({ userId, role }));
+}
+
+const DEFAULT_PROFILE = {
+  name: '',
+  avatarUrl: '',
+  notice: '',
+  ownerId: null,
+  dismissed: false,
+  muteAll: false,
+} as const;
 
 function newMessage(
   conversationId: ConversationId,
@@ -497,4 +948,17 @@ function hex(bytes: Uint8Array): string {
 
 function sorted(ids: UserId[]): UserId[] {
   return [...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+function sortedBy<T>(items: T[], key: (item: T) => bigint): T[] {
+  return [...items].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+}
+
+/** UTF-8 byte order, the order both stores page conversations in. */
+function byteOrder(x: string, y: string): number {
+  return Buffer.compare(Buffer.from(x), Buffer.from(y));
+}
+
+function fail(): never {
+  throw new assert.AssertionError({ message: 'expected a value' });
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BadRequestError, ConversationType, UnsupportedError } from '@parley/protocol';
+import { BadRequestError, ConversationType } from '@parley/protocol';
 import {
   conversationIdFor,
   conversationRefFor,
@@ -80,13 +80,24 @@ describe('conversation ids', () => {
     assert.throws(() => conversationIdFor(1n, { type: 3, target: '2' }), BadRequestError);
     assert.throws(() => conversationIdFor(1n, { type: -1, target: '2' }), BadRequestError);
     assert.throws(
-      () => conversationIdFor(1n, { type: ConversationType.GROUP, target: '2' }),
-      UnsupportedError,
+      () => conversationIdFor(1n, { type: ConversationType.GROUP, target: 'g' }),
+      BadRequestError,
     );
     assert.throws(
-      () => conversationIdFor(1n, { type: ConversationType.CHATROOM, target: 'lobby' }),
-      UnsupportedError,
+      () => conversationIdFor(1n, { type: ConversationType.CHATROOM, target: 'a b' }),
+      BadRequestError,
     );
+    assert.throws(
+      () => conversationIdFor(1n, { type: ConversationType.CHATROOM, target: '' }),
+      BadRequestError,
+    );
+  });
+
+  it('names groups by id and chatrooms by case-insensitive name, with an optional #', () => {
+    assert.equal(conversationIdFor(1n, { type: ConversationType.GROUP, target: '42' }), 'g:42');
+    assert.equal(conversationIdFor(1n, { type: ConversationType.CHATROOM, target: '#Lobby' }), 'r:lobby');
+    assert.deepEqual(conversationRefFor(7n, 'r:lobby'), { type: ConversationType.CHATROOM, target: 'lobby' });
+    assert.deepEqual(conversationRefFor(7n, 'g:42'), { type: ConversationType.GROUP, target: '42' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { BadRequestError, ConversationType, UnsupportedError } from '@parley/protocol';
+import { BadRequestError, ConversationType } from '@parley/protocol';
 import type { ConversationId, UserId } from './types.js';
 
 /** A conversation as a client names it: type + target relative to the reader (DESIGN §4). */
@@ -9,12 +9,34 @@ export interface ConversationRef {
 
 const DECIMAL_ID = /^[1-9][0-9]{0,19}$/;
 
+/** A snowflake id (user or group) written in decimal. */
 export function parseUserId(text: string): UserId {
-  if (!DECIMAL_ID.test(text)) throw new BadRequestError(`"${text.slice(0, 40)}" is not a user id`);
+  if (!DECIMAL_ID.test(text)) throw new BadRequestError(`"${text.slice(0, 40)}" is not an id`);
   const id = BigInt(text);
   // Stores keep ids in signed 64-bit columns; snowflakes never reach 2^63.
   if (id >= 2n ** 63n) throw new BadRequestError('user id out of range');
   return id;
+}
+
+const ROOM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+/** Chatroom names are case-insensitive (IMP `#General` is `#general`); an IMP `#` is optional. */
+export function normalizeRoomName(name: string): string {
+  const bare = name.startsWith('#') ? name.slice(1) : name;
+  if (!ROOM_NAME.test(bare)) {
+    throw new BadRequestError(
+      'chatroom names are 1-64 characters: letters, digits, _ . - (not starting with . or -)',
+    );
+  }
+  return bare.toLowerCase();
+}
+
+export function groupConversationId(groupId: bigint): ConversationId {
+  return `g:${groupId}`;
+}
+
+export function roomConversationId(name: string): ConversationId {
+  return `r:${normalizeRoomName(name)}`;
 }
 
 export function singleConversationId(a: UserId, b: UserId): ConversationId {
@@ -27,8 +49,9 @@ export function conversationIdFor(viewer: UserId, ref: ConversationRef): Convers
     case ConversationType.SINGLE:
       return singleConversationId(viewer, parseUserId(ref.target));
     case ConversationType.GROUP:
+      return groupConversationId(parseUserId(ref.target));
     case ConversationType.CHATROOM:
-      throw new UnsupportedError('group and chatroom conversations are not available yet');
+      return roomConversationId(ref.target);
     default:
       throw new BadRequestError(`unknown conversation type ${ref.type}`);
   }

@@ -1,27 +1,45 @@
+import { create, toBinary } from '@bufbuild/protobuf';
 import {
   BadRequestError,
   ConflictError,
   ContentType,
   ConversationType,
+  ExpiredError,
+  ForbiddenError,
+  MessageContentSchema,
+  MessageFlag,
   NotFoundError,
   type MessageContent,
 } from '@parley/protocol';
 import { validateContent, type ContentLimits } from './content.js';
 import { conversationIdFor, parseUserId, type ConversationRef } from './conversation-id.js';
+import type { Fanout } from './fanout.js';
+import type { MemberDirectory } from './member-directory.js';
 import type { DeviceSession, PushPort } from './session.js';
+import type { SystemMessages } from './system-messages.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
 import {
+  MemberRole,
   PullDirection,
   type AppendResult,
   type ConversationId,
   type ConversationState,
   type StoredMessage,
+  type UserId,
 } from './types.js';
+
+export interface ChangeOutcome {
+  readonly seq: number;
+  /** The seq of the SYSTEM message that records the change. */
+  readonly eventSeq: number;
+}
 
 export interface MessageConfig {
   readonly content: ContentLimits;
   readonly maxPullLimit: number;
+  /** How long a sender may recall or edit a message. */
+  readonly recallWindowMs: number;
 }
 
 export interface SendInput {
@@ -68,13 +86,17 @@ export class MessageService {
     private readonly store: Store,
     private readonly ids: IdGenerator,
     private readonly push: PushPort,
+    private readonly members: MemberDirectory,
+    private readonly fanout: Fanout,
+    private readonly system: SystemMessages,
     private readonly config: MessageConfig,
     private readonly now: () => number = Date.now,
   ) {}
 
   async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
-    const { conversationId, members } = await this.resolveForSend(session, input.conversation);
+    const conversationId = await this.authorizeSend(session, input.conversation);
     if (input.content?.contentType === ContentType.TYPING) {
+      const members = await this.members.memberIds(conversationId);
       this.push.push(
         members,
         { kind: 'typing', conversationId, userId: session.userId, deviceId: session.deviceId },
@@ -101,13 +123,7 @@ export class MessageService {
       throw new ConflictError('clientMsgId was already used for a message to another conversation');
     }
     // A retry of a stored message was pushed the first time; pushing again would show it twice.
-    if (!result.duplicate) {
-      this.push.push(
-        members,
-        { kind: 'message', message: result.message, senderName: session.username },
-        session.sessionId,
-      );
-    }
+    if (!result.duplicate) await this.fanout.publish(result.message, session.username, session.sessionId);
     return { result };
   }
 
@@ -159,24 +175,159 @@ export class MessageService {
     return state;
   }
 
-  private async resolveForSend(
+  /** Checks the session's user may send here; returns the stored conversation key. */
+  private async authorizeSend(session: DeviceSession, ref: ConversationRef): Promise<ConversationId> {
+    const conversationId = conversationIdFor(session.userId, ref);
+    if (ref.type === ConversationType.SINGLE) {
+      await this.ensureSingle(session, conversationId, parseUserId(ref.target));
+      return conversationId;
+    }
+    const state = await this.memberState(session, conversationId);
+    if (ref.type === ConversationType.GROUP) {
+      const group = await this.store.getConversation(conversationId);
+      if (group === undefined) throw new NotFoundError('no such conversation');
+      if (group.dismissed) throw new ForbiddenError('the group was dismissed');
+      const manager = state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN;
+      if (group.muteAll && !manager) throw new ForbiddenError('only the owner and admins may send now');
+      if (state.mutedUntil > this.now()) throw new ForbiddenError('you are muted in this group');
+    }
+    return conversationId;
+  }
+
+  private async ensureSingle(
+    session: DeviceSession,
+    conversationId: ConversationId,
+    peerId: UserId,
+  ): Promise<void> {
+    if (this.known.has(conversationId)) return;
+    if ((await this.store.getUserById(peerId)) === undefined) throw new NotFoundError('no such user');
+    const members = peerId === session.userId ? [session.userId] : [session.userId, peerId];
+    await this.store.ensureConversation({
+      id: conversationId,
+      type: ConversationType.SINGLE,
+      createdAt: this.now(),
+      members: members.map((userId) => ({ userId, role: MemberRole.MEMBER })),
+    });
+    if (this.known.size >= KNOWN_CONVERSATIONS_MAX) this.known.clear();
+    this.known.add(conversationId);
+  }
+
+  /** Recall (DESIGN §3.6): the sender within the window; a group owner or admin any time. */
+  async recall(
     session: DeviceSession,
     ref: ConversationRef,
-  ): Promise<{ conversationId: ConversationId; members: bigint[] }> {
+    seq: number,
+    messageId: bigint,
+  ): Promise<ChangeOutcome> {
     const conversationId = conversationIdFor(session.userId, ref);
-    const peerId = parseUserId(ref.target);
-    const members = peerId === session.userId ? [session.userId] : [session.userId, peerId];
-    if (!this.known.has(conversationId)) {
-      if ((await this.store.getUserById(peerId)) === undefined) throw new NotFoundError('no such user');
-      await this.store.ensureConversation({
-        id: conversationId,
-        type: ConversationType.SINGLE,
-        createdAt: this.now(),
-        members,
-      });
-      if (this.known.size >= KNOWN_CONVERSATIONS_MAX) this.known.clear();
-      this.known.add(conversationId);
+    const state = await this.memberState(session, conversationId);
+    const message = await this.changeable(conversationId, seq, messageId, state);
+    const own = message.senderId === session.userId;
+    const manager =
+      ref.type === ConversationType.GROUP &&
+      (state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN);
+    if (!manager) {
+      if (!own) throw new ForbiddenError('only the sender or a group owner/admin may recall');
+      if (this.now() - message.serverTime > this.config.recallWindowMs)
+        throw new ExpiredError('the recall window has passed');
     }
-    return { conversationId, members };
+    const blank = create(MessageContentSchema, { contentType: message.contentType });
+    await this.store.updateMessage(conversationId, seq, {
+      flags: message.flags | MessageFlag.RECALLED,
+      contentType: message.contentType,
+      content: toBinary(MessageContentSchema, blank),
+      searchText: '',
+    });
+    const event = await this.system.append(
+      conversationId,
+      session,
+      `${session.username} recalled a message`,
+      {
+        kind: 'recalled',
+        targetSeq: BigInt(seq),
+      },
+    );
+    return { seq, eventSeq: event.seq };
+  }
+
+  /** Edit: the sender, within the recall window, of a text message. */
+  async edit(
+    session: DeviceSession,
+    ref: ConversationRef,
+    seq: number,
+    content: MessageContent | undefined,
+  ): Promise<ChangeOutcome> {
+    const conversationId = conversationIdFor(session.userId, ref);
+    const state = await this.memberState(session, conversationId);
+    const message = await this.changeable(conversationId, seq, 0n, state);
+    if (message.senderId !== session.userId) throw new ForbiddenError('only the sender may edit a message');
+    if (this.now() - message.serverTime > this.config.recallWindowMs)
+      throw new ExpiredError('the edit window has passed');
+    if (message.contentType !== ContentType.TEXT || content?.contentType !== ContentType.TEXT) {
+      throw new BadRequestError('only text messages can be edited, into text');
+    }
+    const valid = validateContent(content, this.config.content);
+    await this.store.updateMessage(conversationId, seq, {
+      flags: message.flags | MessageFlag.EDITED,
+      contentType: ContentType.TEXT,
+      content: valid.bytes,
+      searchText: valid.searchText,
+    });
+    const event = await this.system.append(conversationId, session, `${session.username} edited a message`, {
+      kind: 'edited',
+      targetSeq: BigInt(seq),
+      newContent: valid.content,
+    });
+    return { seq, eventSeq: event.seq };
+  }
+
+  /**
+   * Moves the read cursor forward. The reader's other devices and the SINGLE peer are told; in a
+   * group, the senders of the newly read messages are told (they can ask for read counts).
+   */
+  async markRead(
+    session: DeviceSession,
+    ref: ConversationRef,
+    seq: number,
+  ): Promise<{ readSeq: number; unread: number }> {
+    const conversationId = conversationIdFor(session.userId, ref);
+    const state = await this.memberState(session, conversationId);
+    const readSeq = await this.store.markRead(session.userId, conversationId, seq);
+    if (readSeq > state.readSeq) {
+      const event = { kind: 'read', conversationId, userId: session.userId, readSeq } as const;
+      let told: UserId[] = [session.userId];
+      if (ref.type === ConversationType.SINGLE) {
+        told = await this.members.memberIds(conversationId);
+      } else if (ref.type === ConversationType.GROUP) {
+        const senders = await this.store.sendersBetween(conversationId, state.readSeq + 1, readSeq);
+        told = [session.userId, ...senders.filter((id) => id !== session.userId)];
+      }
+      this.push.push(told, event, session.sessionId);
+    }
+    return { readSeq, unread: Math.max(0, state.maxSeq - readSeq) };
+  }
+
+  async readCounts(session: DeviceSession, ref: ConversationRef, seqs: readonly number[]): Promise<number[]> {
+    if (seqs.length > 200) throw new BadRequestError('at most 200 seqs per request');
+    const conversationId = conversationIdFor(session.userId, ref);
+    await this.memberState(session, conversationId);
+    return Promise.all(seqs.map((seq) => this.store.countReaders(conversationId, seq, session.userId)));
+  }
+
+  /** A stored, not yet recalled, non-system message the member can see. */
+  private async changeable(
+    conversationId: ConversationId,
+    seq: number,
+    messageId: bigint,
+    state: ConversationState,
+  ): Promise<StoredMessage> {
+    const message =
+      seq >= Math.max(state.joinSeq, 1) ? await this.store.getMessage(conversationId, seq) : undefined;
+    if (message === undefined || (messageId !== 0n && message.id !== messageId))
+      throw new NotFoundError('no such message');
+    if (message.contentType === ContentType.SYSTEM)
+      throw new BadRequestError('system messages cannot be changed');
+    if ((message.flags & MessageFlag.RECALLED) !== 0) throw new ConflictError('the message was recalled');
+    return message;
   }
 }

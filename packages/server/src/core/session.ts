@@ -8,6 +8,18 @@ export type PushEvent =
       readonly senderName: string;
     }
   | {
+      /** A large group moved: pull it (DESIGN §3.7). */
+      readonly kind: 'notify';
+      readonly conversationId: string;
+      readonly maxSeq: number;
+    }
+  | {
+      readonly kind: 'read';
+      readonly conversationId: string;
+      readonly userId: UserId;
+      readonly readSeq: number;
+    }
+  | {
       readonly kind: 'typing';
       readonly conversationId: string;
       readonly userId: UserId;

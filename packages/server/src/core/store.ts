@@ -1,9 +1,15 @@
+import type { ConversationType } from '@parley/protocol';
 import type {
   AppendResult,
   ConversationId,
   ConversationRecord,
+  ConversationPatch,
   ConversationState,
+  MemberPatch,
+  MemberRecord,
+  MessagePatch,
   NewConversation,
+  NewMember,
   NewMessage,
   NewUser,
   PullDirection,
@@ -27,14 +33,41 @@ export interface Store {
   getUserById(id: UserId): Promise<UserRecord | undefined>;
   /** Case-insensitive. */
   getUserByUsername(username: string): Promise<UserRecord | undefined>;
+  /** The ids among `ids` that belong to users (any order). */
+  existingUserIds(ids: readonly UserId[]): Promise<UserId[]>;
 
   createToken(token: TokenRecord): Promise<void>;
   getToken(tokenHash: string): Promise<TokenRecord | undefined>;
   /** Sets revokedAt if the token is not already revoked. */
   revokeToken(tokenHash: string, at: number): Promise<void>;
 
-  /** Creates the conversation and its memberships if missing; existing members are kept. */
+  /**
+   * Creates the conversation and its memberships if missing; existing members are kept. Throws
+   * ConflictError when the id exists with another type.
+   */
   ensureConversation(conversation: NewConversation): Promise<void>;
+  /** Throws ConflictError if the id exists. Members are added in the same transaction. */
+  createConversation(conversation: NewConversation): Promise<ConversationRecord>;
+  /** Throws NotFoundError if missing. */
+  updateConversation(id: ConversationId, patch: ConversationPatch): Promise<ConversationRecord>;
+  /** Conversations of one type ordered by id, after `afterId` ('' = from the start). */
+  listConversations(
+    type: ConversationType,
+    afterId: ConversationId,
+    limit: number,
+  ): Promise<ConversationRecord[]>;
+
+  /**
+   * Adds the members that are not members yet, with joinSeq = maxSeq + 1 and readSeq = maxSeq;
+   * returns the ids actually added. Must handle thousands of members in one call.
+   */
+  addMembers(id: ConversationId, members: readonly NewMember[]): Promise<UserId[]>;
+  /** Removes memberships; returns the ids that were members. */
+  removeMembers(id: ConversationId, userIds: readonly UserId[]): Promise<UserId[]>;
+  /** Throws NotFoundError when the user is not a member. */
+  updateMember(id: ConversationId, userId: UserId, patch: MemberPatch): Promise<void>;
+  /** Members ordered by user id, after `afterUserId` (0n = from the start). */
+  listMembers(id: ConversationId, afterUserId: UserId, limit: number): Promise<MemberRecord[]>;
   getConversation(id: ConversationId): Promise<ConversationRecord | undefined>;
   getMemberIds(id: ConversationId): Promise<UserId[]>;
   /** The user's membership, or undefined if the user is not a member. */
@@ -49,6 +82,20 @@ export interface Store {
    * must exist (ensureConversation).
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
+
+  getMessage(id: ConversationId, seq: number): Promise<StoredMessage | undefined>;
+  /** Rewrites one stored message (recall, edit). Throws NotFoundError if missing. */
+  updateMessage(id: ConversationId, seq: number, patch: MessagePatch): Promise<StoredMessage>;
+
+  /**
+   * Moves the user's readSeq forward to min(seq, maxSeq) (never back); returns the readSeq after
+   * the call. Throws NotFoundError when the user is not a member.
+   */
+  markRead(userId: UserId, id: ConversationId, seq: number): Promise<number>;
+  /** How many members other than `exceptUserId` have joinSeq <= seq <= readSeq. */
+  countReaders(id: ConversationId, seq: number, exceptUserId: UserId): Promise<number>;
+  /** The distinct senders of the messages with fromSeq <= seq <= toSeq. */
+  sendersBetween(id: ConversationId, fromSeq: number, toSeq: number): Promise<UserId[]>;
 
   /**
    * Up to `limit` messages of one conversation, ascending by seq. FORWARD: seq >= fromSeq.

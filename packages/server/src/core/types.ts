@@ -39,11 +39,36 @@ export interface TokenRecord {
   readonly revokedAt: number | null;
 }
 
-export interface ConversationRecord {
+/** A member's role in a group (chatrooms and SINGLE conversations only have MEMBER). */
+export const MemberRole = { MEMBER: 0, ADMIN: 1, OWNER: 2 } as const;
+export type MemberRole = (typeof MemberRole)[keyof typeof MemberRole];
+
+/** Group (and chatroom) profile and switches; SINGLE conversations keep the defaults. */
+export interface ConversationProfile {
+  readonly name: string;
+  readonly avatarUrl: string;
+  readonly notice: string;
+  /** The group owner; null for SINGLE and chatrooms. */
+  readonly ownerId: UserId | null;
+  /** A dismissed group accepts no messages and no changes. */
+  readonly dismissed: boolean;
+  /** Only the owner and admins may send. */
+  readonly muteAll: boolean;
+}
+
+export interface ConversationRecord extends ConversationProfile {
   readonly id: ConversationId;
   readonly type: ConversationType;
   readonly maxSeq: number;
   readonly createdAt: number;
+  readonly memberCount: number;
+}
+
+export type ConversationPatch = Partial<ConversationProfile>;
+
+export interface NewMember {
+  readonly userId: UserId;
+  readonly role: MemberRole;
 }
 
 export interface NewConversation {
@@ -51,7 +76,31 @@ export interface NewConversation {
   readonly type: ConversationType;
   readonly createdAt: number;
   /** Members added with joinSeq = the conversation's current maxSeq + 1 (1 for a new one). */
-  readonly members: readonly UserId[];
+  readonly members: readonly NewMember[];
+  /** Defaults: empty strings, no owner, not dismissed, not muted. */
+  readonly profile?: Partial<ConversationProfile>;
+}
+
+export interface MemberRecord {
+  readonly userId: UserId;
+  readonly role: MemberRole;
+  readonly joinSeq: number;
+  readonly readSeq: number;
+  /** Milliseconds since the epoch until which the member may not send; 0 = not muted. */
+  readonly mutedUntil: number;
+}
+
+export interface MemberPatch {
+  readonly role?: MemberRole;
+  readonly mutedUntil?: number;
+}
+
+/** Recall and edit rewrite a stored message in place (the events are stored separately). */
+export interface MessagePatch {
+  readonly flags: number;
+  readonly contentType: number;
+  readonly content: Uint8Array;
+  readonly searchText: string;
 }
 
 export interface StoredMessage {
@@ -85,6 +134,8 @@ export interface ConversationState {
   readonly maxSeq: number;
   readonly readSeq: number;
   readonly joinSeq: number;
+  readonly role: MemberRole;
+  readonly mutedUntil: number;
 }
 
 export const PullDirection = { FORWARD: 'forward', BACKWARD: 'backward' } as const;

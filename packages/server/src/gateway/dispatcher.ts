@@ -8,6 +8,8 @@ import type {
   SendOutcome,
   SyncCursor,
 } from '../core/message-service.js';
+import type { ChatroomService } from '../core/chatroom-service.js';
+import type { GroupService } from '../core/group-service.js';
 import type { SessionRegistry } from '../core/session-registry.js';
 import type { DeviceSession } from '../core/session.js';
 import type { ConversationState, UserRecord } from '../core/types.js';
@@ -25,13 +27,16 @@ export interface GatewayConnection {
 
 /**
  * The one dispatcher every dialect adapter calls: it owns the authentication state of a connection
- * and routes commands to core services. Adapters only translate frames to these calls and the
+ * and routes commands to core services. Feature services (messages, groups, chatrooms) are reached
+ * through it with `requireSession(conn)`; they authorize every call themselves. Adapters only translate frames to these calls and the
  * results back to frames; no adapter routes, stores or authorizes on its own.
  */
 export class Dispatcher {
   constructor(
     private readonly auth: AuthService,
-    private readonly messages: MessageService,
+    readonly messages: MessageService,
+    readonly groups: GroupService,
+    readonly chatrooms: ChatroomService,
     private readonly sessions: SessionRegistry,
     private readonly now: () => number = Date.now,
   ) {}

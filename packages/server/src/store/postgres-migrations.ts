@@ -64,5 +64,28 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq);
   CREATE UNIQUE INDEX messages_sender_client_msg_id ON messages (sender_id, client_msg_id);
+  `, // 2: group and chatroom profiles, member counts, member mutes.
+  `
+  ALTER TABLE conversations
+    ADD COLUMN name         text    NOT NULL DEFAULT '',
+    ADD COLUMN avatar_url   text    NOT NULL DEFAULT '',
+    ADD COLUMN notice       text    NOT NULL DEFAULT '',
+    ADD COLUMN owner_id     bigint,
+    ADD COLUMN dismissed    boolean NOT NULL DEFAULT false,
+    ADD COLUMN mute_all     boolean NOT NULL DEFAULT false,
+    ADD COLUMN member_count integer NOT NULL DEFAULT 0;
+  UPDATE conversations c SET member_count = m.n
+    FROM (SELECT conversation_id, count(*) AS n FROM memberships GROUP BY conversation_id) m
+    WHERE m.conversation_id = c.id;
+  -- listConversations pages in byte order (COLLATE "C"), the same order as SQLite's.
+  CREATE INDEX conversations_type_id ON conversations (type, id COLLATE "C");
+
+  ALTER TABLE memberships ADD COLUMN muted_until bigint NOT NULL DEFAULT 0;
+  -- countReaders (index-only) and listMembers (ordered by user_id); together they cover every
+  -- lookup the old (conversation_id) index served.
+  CREATE INDEX memberships_conversation_read_seq ON memberships (conversation_id, read_seq)
+    INCLUDE (user_id, join_seq);
+  CREATE INDEX memberships_conversation_user ON memberships (conversation_id, user_id);
+  DROP INDEX memberships_conversation_id;
   `,
 ];

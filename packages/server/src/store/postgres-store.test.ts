@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { it } from 'node:test';
 import pg from 'pg';
 import { storeContract } from '@parley/testkit';
+import { postgresMigrations } from './postgres-migrations.js';
 import { PostgresStore } from './postgres-store.js';
 
 const url = process.env['PARLEY_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,4 +38,36 @@ storeContract('PostgresStore', async () => {
     openAnother: () => Promise.resolve(open()),
     cleanup: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   };
+});
+
+void it('migration 2 backfills member counts and keeps version-1 rows readable', async () => {
+  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  await admin(`CREATE SCHEMA ${schema};
+    SET search_path = ${schema};
+    CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL);
+    ${postgresMigrations[0] ?? ''};
+    INSERT INTO schema_migrations VALUES (1, 0);
+    INSERT INTO conversations (id, type, max_seq, created_at) VALUES ('g:1', 1, 4, 10), ('g:2', 1, 0, 11);
+    INSERT INTO memberships (user_id, conversation_id, join_seq, read_seq)
+      VALUES (1, 'g:1', 1, 0), (2, 'g:1', 3, 2), (1, 'g:2', 1, 0);`);
+  const store = new PostgresStore({ connectionString: url, schema, poolSize: 2 });
+  try {
+    await store.migrate();
+    assert.equal((await store.getConversation('g:1'))?.memberCount, 2);
+    assert.equal((await store.getConversation('g:2'))?.memberCount, 1);
+    assert.deepEqual(await store.getConversationState(2n, 'g:1'), {
+      conversationId: 'g:1',
+      type: 1,
+      maxSeq: 4,
+      readSeq: 2,
+      joinSeq: 3,
+      role: 0,
+      mutedUntil: 0,
+    });
+    assert.deepEqual(await store.addMembers('g:1', [{ userId: 3n, role: 0 }]), [3n]);
+    assert.equal((await store.getConversation('g:1'))?.memberCount, 3);
+  } finally {
+    await store.close();
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
 });

@@ -1,19 +1,17 @@
-import {
-  BadRequestError,
-  ConflictError,
-  InternalError,
-  NotFoundError,
-  isConversationType,
-  type ConversationType,
-} from '@parley/protocol';
+import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
 import { DatabaseError, Pool, escapeIdentifier, type PoolClient } from 'pg';
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
   ConversationId,
+  ConversationPatch,
   ConversationRecord,
   ConversationState,
+  MemberPatch,
+  MemberRecord,
+  MessagePatch,
   NewConversation,
+  NewMember,
   NewMessage,
   NewUser,
   PullDirection,
@@ -23,6 +21,37 @@ import type {
   UserRecord,
 } from '../core/types.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import {
+  CONVERSATION_COLUMNS,
+  MEMBER_COLUMNS,
+  MESSAGE_COLUMNS,
+  STATE_SELECT,
+  TOKEN_COLUMNS,
+  USER_COLUMNS,
+  checkLimit,
+  checkMutedUntil,
+  checkPage,
+  checkRole,
+  checkSeq,
+  distinctIds,
+  distinctMembers,
+  fullProfile,
+  optional,
+  stored,
+  toConversation,
+  toMember,
+  toMessage,
+  toState,
+  toToken,
+  toUser,
+  usernameKey,
+  type ConversationRow,
+  type MemberRow,
+  type MessageRow,
+  type StateRow,
+  type TokenRow,
+  type UserRow,
+} from './rows.js';
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
@@ -32,61 +61,8 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
 }
 
-// pg returns bigint columns as decimal strings (exact), integer columns as numbers, bytea as Buffer.
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  avatar_url: string;
-  password_hash: string;
-  created_at: string;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: string;
-  device_id: string;
-  platform: number;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
-interface ConversationRow {
-  id: string;
-  type: number;
-  max_seq: string;
-  created_at: string;
-}
-
-interface StateRow {
-  conversation_id: string;
-  type: number;
-  max_seq: string;
-  join_seq: string;
-  read_seq: string;
-}
-
-interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: string;
-  sender_id: string;
-  sender_device: string;
-  client_msg_id: string;
-  content_type: number;
-  content: Buffer;
-  search_text: string;
-  server_time: string;
-  flags: number;
-}
-
-const USER_COLUMNS = 'id, username, display_name, avatar_url, password_hash, created_at';
-const MESSAGE_COLUMNS =
-  'id, conversation_id, seq, sender_id, sender_device, client_msg_id, content_type, content, search_text, server_time, flags';
-const STATE_SELECT = `
-  SELECT c.id AS conversation_id, c.type, c.max_seq, m.join_seq, m.read_seq
-  FROM memberships m JOIN conversations c ON c.id = m.conversation_id`;
+// pg returns bigint columns as decimal strings (exact), integer columns as numbers, bytea as Buffer;
+// rows.ts maps both drivers' rows.
 
 /**
  * Hot statements are named, so each pooled connection parses and plans them once. Names must be
@@ -100,8 +76,38 @@ const Q = {
   },
   tokenByHash: {
     name: 'parley_token_by_hash',
-    text: `SELECT token_hash, user_id, device_id, platform, created_at, expires_at, revoked_at
-           FROM tokens WHERE token_hash = $1`,
+    text: `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1`,
+  },
+  conversationById: {
+    name: 'parley_conversation_by_id',
+    text: `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`,
+  },
+  conversationsByType: {
+    name: 'parley_conversations_by_type',
+    text: `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE type = $1 AND id COLLATE "C" > $2
+           ORDER BY id COLLATE "C" LIMIT $3`,
+  },
+  members: {
+    name: 'parley_members',
+    text: `SELECT ${MEMBER_COLUMNS} FROM memberships WHERE conversation_id = $1 AND user_id > $2
+           ORDER BY user_id LIMIT $3`,
+  },
+  markRead: {
+    name: 'parley_mark_read',
+    text: `UPDATE memberships m SET read_seq = GREATEST(m.read_seq, LEAST($3::bigint, c.max_seq))
+           FROM conversations c
+           WHERE c.id = m.conversation_id AND m.user_id = $1 AND m.conversation_id = $2
+           RETURNING m.read_seq`,
+  },
+  /** join_seq: a member who joined after $2 never saw it, even though joining set readSeq. */
+  countReaders: {
+    name: 'parley_count_readers',
+    text: `SELECT count(*) AS n FROM memberships
+           WHERE conversation_id = $1 AND read_seq >= $2 AND join_seq <= $2 AND user_id <> $3`,
+  },
+  message: {
+    name: 'parley_message',
+    text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq = $2`,
   },
   memberIds: {
     name: 'parley_member_ids',
@@ -256,6 +262,15 @@ export class PostgresStore implements Store {
     return optional(rows[0], toUser);
   }
 
+  async existingUserIds(ids: readonly UserId[]): Promise<UserId[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.#pool.query<{ id: string }>(
+      'SELECT id FROM users WHERE id = ANY($1::bigint[])',
+      [distinctIds(ids)],
+    );
+    return rows.map((r) => BigInt(r.id));
+  }
+
   async createToken(token: TokenRecord): Promise<void> {
     try {
       await this.#pool.query(
@@ -290,13 +305,10 @@ export class PostgresStore implements Store {
   }
 
   async ensureConversation(conversation: NewConversation): Promise<void> {
-    const { id, type, createdAt, members } = conversation;
+    const { id, type } = conversation;
+    const members = distinctMembers(conversation.members);
     await this.#transaction(async (c) => {
-      await c.query(
-        `INSERT INTO conversations (id, type, max_seq, created_at) VALUES ($1, $2, 0, $3)
-         ON CONFLICT (id) DO NOTHING`,
-        [id, type, createdAt],
-      );
+      await insertConversation(c, conversation);
       // FOR UPDATE holds appends back, so joinSeq is exactly the first seq the new member sees.
       const { rows } = await c.query<{ type: number; max_seq: string }>(
         'SELECT type, max_seq FROM conversations WHERE id = $1 FOR UPDATE',
@@ -306,22 +318,128 @@ export class PostgresStore implements Store {
       if (current === undefined) throw new InternalError(`conversation ${id} vanished`);
       if (current.type !== type)
         throw new ConflictError(`conversation ${id} exists with type ${current.type}`);
-      if (members.length === 0) return;
-      const maxSeq = BigInt(current.max_seq);
-      await c.query(
-        `INSERT INTO memberships (user_id, conversation_id, join_seq, read_seq)
-         SELECT u, $1, $2, $3 FROM unnest($4::bigint[]) AS u
-         ON CONFLICT (user_id, conversation_id) DO NOTHING`,
-        [id, maxSeq + 1n, maxSeq, members],
-      );
+      await insertMembers(c, id, BigInt(current.max_seq), members);
     });
   }
 
-  async getConversation(id: ConversationId): Promise<ConversationRecord | undefined> {
+  async createConversation(conversation: NewConversation): Promise<ConversationRecord> {
+    const { id } = conversation;
+    const members = distinctMembers(conversation.members);
+    return this.#transaction(async (c) => {
+      // The new row stays locked by this transaction, so maxSeq is 0 until it commits.
+      if (!(await insertConversation(c, conversation))) throw new ConflictError(`conversation ${id} exists`);
+      await insertMembers(c, id, 0n, members);
+      const { rows } = await c.query<ConversationRow>(
+        `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new InternalError(`conversation ${id} vanished`);
+      return toConversation(row);
+    });
+  }
+
+  async updateConversation(id: ConversationId, patch: ConversationPatch): Promise<ConversationRecord> {
+    // A null parameter keeps the stored value; owner_id (nullable) is written only when $5 is true.
     const { rows } = await this.#pool.query<ConversationRow>(
-      'SELECT id, type, max_seq, created_at FROM conversations WHERE id = $1',
-      [id],
+      `UPDATE conversations SET
+         name = COALESCE($2::text, name),
+         avatar_url = COALESCE($3::text, avatar_url),
+         notice = COALESCE($4::text, notice),
+         owner_id = CASE WHEN $5::boolean THEN $6::bigint ELSE owner_id END,
+         dismissed = COALESCE($7::boolean, dismissed),
+         mute_all = COALESCE($8::boolean, mute_all)
+       WHERE id = $1
+       RETURNING ${CONVERSATION_COLUMNS}`,
+      [
+        id,
+        patch.name ?? null,
+        patch.avatarUrl ?? null,
+        patch.notice ?? null,
+        patch.ownerId !== undefined,
+        patch.ownerId ?? null,
+        patch.dismissed ?? null,
+        patch.muteAll ?? null,
+      ],
     );
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`conversation ${id} not found`);
+    return toConversation(row);
+  }
+
+  async listConversations(
+    type: ConversationType,
+    afterId: ConversationId,
+    limit: number,
+  ): Promise<ConversationRecord[]> {
+    checkLimit(limit);
+    if (limit === 0) return [];
+    // Byte order (COLLATE "C", as SQLite's BINARY), served by conversations_type_id.
+    const { rows } = await this.#pool.query<ConversationRow>({
+      ...Q.conversationsByType,
+      values: [type, afterId, limit],
+    });
+    return rows.map(toConversation);
+  }
+
+  async addMembers(id: ConversationId, members: readonly NewMember[]): Promise<UserId[]> {
+    const distinct = distinctMembers(members);
+    return this.#transaction(async (c) => {
+      // Locks the conversation: appends wait, so joinSeq = maxSeq + 1 is exact, and concurrent
+      // membership changes of this conversation take turns.
+      const { rows } = await c.query<{ max_seq: string }>(
+        'SELECT max_seq FROM conversations WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const current = rows[0];
+      if (current === undefined) throw new NotFoundError(`conversation ${id} not found`);
+      return insertMembers(c, id, BigInt(current.max_seq), distinct);
+    });
+  }
+
+  async removeMembers(id: ConversationId, userIds: readonly UserId[]): Promise<UserId[]> {
+    const ids = distinctIds(userIds);
+    if (ids.length === 0) return [];
+    return this.#transaction(async (c) => {
+      // Conversation first, then memberships: the lock order appendMessage uses, so no deadlock.
+      const locked = await c.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [id]);
+      if (locked.rowCount === 0) return [];
+      const { rows } = await c.query<{ user_id: string }>(
+        `WITH removed AS (
+           DELETE FROM memberships WHERE conversation_id = $1 AND user_id = ANY($2::bigint[])
+           RETURNING user_id
+         ), counted AS (
+           UPDATE conversations SET member_count = member_count - (SELECT count(*) FROM removed)
+           WHERE id = $1
+         )
+         SELECT user_id FROM removed`,
+        [id, ids],
+      );
+      return rows.map((r) => BigInt(r.user_id));
+    });
+  }
+
+  async updateMember(id: ConversationId, userId: UserId, patch: MemberPatch): Promise<void> {
+    if (patch.role !== undefined) checkRole(patch.role);
+    if (patch.mutedUntil !== undefined) checkMutedUntil(patch.mutedUntil);
+    const { rowCount } = await this.#pool.query(
+      `UPDATE memberships SET role = COALESCE($3::integer, role),
+                              muted_until = COALESCE($4::bigint, muted_until)
+       WHERE user_id = $1 AND conversation_id = $2`,
+      [userId, id, patch.role ?? null, patch.mutedUntil ?? null],
+    );
+    if (rowCount === 0) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+  }
+
+  async listMembers(id: ConversationId, afterUserId: UserId, limit: number): Promise<MemberRecord[]> {
+    checkLimit(limit);
+    if (limit === 0) return [];
+    const { rows } = await this.#pool.query<MemberRow>({ ...Q.members, values: [id, afterUserId, limit] });
+    return rows.map(toMember);
+  }
+
+  async getConversation(id: ConversationId): Promise<ConversationRecord | undefined> {
+    const { rows } = await this.#pool.query<ConversationRow>({ ...Q.conversationById, values: [id] });
     return optional(rows[0], toConversation);
   }
 
@@ -371,6 +489,57 @@ export class PostgresStore implements Store {
     const row = rows[0];
     if (row === undefined) throw new NotFoundError(`conversation ${m.conversationId} not found`);
     return { message: stored(m, Number(row.seq)), duplicate: false };
+  }
+
+  async getMessage(id: ConversationId, seq: number): Promise<StoredMessage | undefined> {
+    checkSeq(seq);
+    const { rows } = await this.#pool.query<MessageRow>({ ...Q.message, values: [id, seq] });
+    return optional(rows[0], toMessage);
+  }
+
+  async updateMessage(id: ConversationId, seq: number, patch: MessagePatch): Promise<StoredMessage> {
+    checkSeq(seq);
+    const { rows } = await this.#pool.query<MessageRow>(
+      `UPDATE messages SET flags = $3, content_type = $4, content = $5, search_text = $6
+       WHERE conversation_id = $1 AND seq = $2
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [id, seq, patch.flags, patch.contentType, patch.content, patch.searchText],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`message ${id}#${seq} not found`);
+    return toMessage(row);
+  }
+
+  async markRead(userId: UserId, id: ConversationId, seq: number): Promise<number> {
+    checkSeq(seq);
+    const { rows } = await this.#pool.query<{ read_seq: string }>({
+      ...Q.markRead,
+      values: [userId, id, seq],
+    });
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+    return Number(row.read_seq);
+  }
+
+  async countReaders(id: ConversationId, seq: number, exceptUserId: UserId): Promise<number> {
+    checkSeq(seq);
+    const { rows } = await this.#pool.query<{ n: string }>({
+      ...Q.countReaders,
+      values: [id, seq, exceptUserId],
+    });
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async sendersBetween(id: ConversationId, fromSeq: number, toSeq: number): Promise<UserId[]> {
+    checkSeq(fromSeq, 'fromSeq');
+    checkSeq(toSeq, 'toSeq');
+    if (fromSeq > toSeq) return [];
+    const { rows } = await this.#pool.query<{ sender_id: string }>(
+      `SELECT DISTINCT sender_id FROM messages WHERE conversation_id = $1 AND seq BETWEEN $2 AND $3
+       ORDER BY sender_id`,
+      [id, fromSeq, toSeq],
+    );
+    return rows.map((r) => BigInt(r.sender_id));
   }
 
   async getMessages(
@@ -432,101 +601,57 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Case-insensitive uniqueness: both stores must derive the same key. */
-function usernameKey(username: string): string {
-  return username.toLowerCase();
-}
-
-/** Negative or fractional values are caller bugs, never silently clamped. */
-function checkPage(fromSeq: number, limit: number): void {
-  if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new BadRequestError(`bad fromSeq ${fromSeq}`);
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new BadRequestError(`bad limit ${limit}`);
-}
-
 function isUniqueViolation(err: unknown, constraint: string): boolean {
   return err instanceof DatabaseError && err.code === UNIQUE_VIOLATION && err.constraint === constraint;
 }
 
-function optional<R, T>(row: R | undefined, map: (row: R) => T): T | undefined {
-  return row === undefined ? undefined : map(row);
+/** Inserts the conversation row if missing; true when this call created it. */
+async function insertConversation(c: PoolClient, conversation: NewConversation): Promise<boolean> {
+  const p = fullProfile(conversation.profile);
+  const { rowCount } = await c.query(
+    `INSERT INTO conversations (id, type, max_seq, created_at, name, avatar_url, notice, owner_id,
+                                dismissed, mute_all, member_count)
+     VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, 0)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      conversation.id,
+      conversation.type,
+      conversation.createdAt,
+      p.name,
+      p.avatarUrl,
+      p.notice,
+      p.ownerId,
+      p.dismissed,
+      p.muteAll,
+    ],
+  );
+  return rowCount === 1;
 }
 
-function conversationType(value: number): ConversationType {
-  if (!isConversationType(value)) throw new InternalError(`stored conversation type ${value} is unknown`);
-  return value;
-}
-
-function stored(m: NewMessage, seq: number): StoredMessage {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq,
-    senderId: m.senderId,
-    senderDevice: m.senderDevice,
-    clientMsgId: m.clientMsgId,
-    contentType: m.contentType,
-    content: m.content,
-    searchText: m.searchText,
-    serverTime: m.serverTime,
-    flags: 0,
-  };
-}
-
-function toUser(r: UserRow): UserRecord {
-  return {
-    id: BigInt(r.id),
-    username: r.username,
-    displayName: r.display_name,
-    avatarUrl: r.avatar_url,
-    passwordHash: r.password_hash,
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toToken(r: TokenRow): TokenRecord {
-  return {
-    tokenHash: r.token_hash,
-    userId: BigInt(r.user_id),
-    deviceId: r.device_id,
-    platform: r.platform,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-  };
-}
-
-function toConversation(r: ConversationRow): ConversationRecord {
-  return {
-    id: r.id,
-    type: conversationType(r.type),
-    maxSeq: Number(r.max_seq),
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toState(r: StateRow): ConversationState {
-  return {
-    conversationId: r.conversation_id,
-    type: conversationType(r.type),
-    maxSeq: Number(r.max_seq),
-    readSeq: Number(r.read_seq),
-    joinSeq: Number(r.join_seq),
-  };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  return {
-    id: BigInt(r.id),
-    conversationId: r.conversation_id,
-    seq: Number(r.seq),
-    senderId: BigInt(r.sender_id),
-    senderDevice: r.sender_device,
-    clientMsgId: r.client_msg_id,
-    contentType: r.content_type,
-    // A plain Uint8Array view (no copy), so callers comparing bytes never meet Buffer semantics.
-    content: new Uint8Array(r.content.buffer, r.content.byteOffset, r.content.byteLength),
-    searchText: r.search_text,
-    serverTime: Number(r.server_time),
-    flags: r.flags,
-  };
+/**
+ * Inserts the missing members at the head `maxSeq` and moves member_count by the number
+ * inserted, in one statement; the caller holds the conversation's row lock. Any number of
+ * members is two array parameters.
+ */
+async function insertMembers(
+  c: PoolClient,
+  id: ConversationId,
+  maxSeq: bigint,
+  members: readonly NewMember[],
+): Promise<UserId[]> {
+  if (members.length === 0) return [];
+  const { rows } = await c.query<{ user_id: string }>(
+    `WITH added AS (
+       INSERT INTO memberships (user_id, conversation_id, role, join_seq, read_seq)
+       SELECT u, $1, r, $2, $3 FROM unnest($4::bigint[], $5::integer[]) AS t(u, r)
+       ON CONFLICT (user_id, conversation_id) DO NOTHING
+       RETURNING user_id
+     ), counted AS (
+       UPDATE conversations SET member_count = member_count + (SELECT count(*) FROM added)
+       WHERE id = $1
+     )
+     SELECT user_id FROM added`,
+    [id, maxSeq + 1n, maxSeq, members.map((m) => m.userId), members.map((m) => m.role)],
+  );
+  return rows.map((r) => BigInt(r.user_id));
 }

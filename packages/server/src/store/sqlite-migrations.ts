@@ -62,5 +62,21 @@ export const sqliteMigrations: readonly string[] = [
   ) STRICT;
   CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq);
   CREATE UNIQUE INDEX messages_sender_client_msg_id ON messages (sender_id, client_msg_id);
+  `, // 2: group and chatroom profiles, member counts, member mutes.
+  `
+  ALTER TABLE conversations ADD COLUMN name         TEXT    NOT NULL DEFAULT '';
+  ALTER TABLE conversations ADD COLUMN avatar_url   TEXT    NOT NULL DEFAULT '';
+  ALTER TABLE conversations ADD COLUMN notice       TEXT    NOT NULL DEFAULT '';
+  ALTER TABLE conversations ADD COLUMN owner_id     INTEGER;
+  ALTER TABLE conversations ADD COLUMN dismissed    INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN mute_all     INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE conversations ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE conversations SET member_count =
+    (SELECT count(*) FROM memberships m WHERE m.conversation_id = conversations.id);
+  CREATE INDEX conversations_type_id ON conversations (type, id);
+
+  ALTER TABLE memberships ADD COLUMN muted_until INTEGER NOT NULL DEFAULT 0;
+  -- countReaders; the primary key (user_id) rides along in a WITHOUT ROWID index, so it covers.
+  CREATE INDEX memberships_conversation_read_seq ON memberships (conversation_id, read_seq, join_seq);
   `,
 ];

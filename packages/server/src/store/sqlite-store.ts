@@ -1,21 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  BadRequestError,
-  ConflictError,
-  InternalError,
-  NotFoundError,
-  isConversationType,
-  type ConversationType,
-} from '@parley/protocol';
+import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
   ConversationId,
+  ConversationPatch,
   ConversationRecord,
   ConversationState,
+  MemberPatch,
+  MemberRecord,
+  MessagePatch,
   NewConversation,
+  NewMember,
   NewMessage,
   NewUser,
   PullDirection,
@@ -24,6 +22,37 @@ import type {
   UserId,
   UserRecord,
 } from '../core/types.js';
+import {
+  CONVERSATION_COLUMNS,
+  MEMBER_COLUMNS,
+  MESSAGE_COLUMNS,
+  STATE_SELECT,
+  TOKEN_COLUMNS,
+  USER_COLUMNS,
+  checkLimit,
+  checkMutedUntil,
+  checkPage,
+  checkRole,
+  checkSeq,
+  distinctIds,
+  distinctMembers,
+  fullProfile,
+  optional,
+  stored,
+  toConversation,
+  toMember,
+  toMessage,
+  toState,
+  toToken,
+  toUser,
+  usernameKey,
+  type ConversationRow,
+  type MemberRow,
+  type MessageRow,
+  type StateRow,
+  type TokenRow,
+  type UserRow,
+} from './rows.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
@@ -32,54 +61,6 @@ export interface SqliteStoreOptions {
 }
 
 // With defaultSafeIntegers every INTEGER column reads as bigint, so 64-bit ids are exact.
-interface UserRow {
-  id: bigint;
-  username: string;
-  display_name: string;
-  avatar_url: string;
-  password_hash: string;
-  created_at: bigint;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: bigint;
-  device_id: string;
-  platform: bigint;
-  created_at: bigint;
-  expires_at: bigint;
-  revoked_at: bigint | null;
-}
-
-interface ConversationRow {
-  id: string;
-  type: bigint;
-  max_seq: bigint;
-  created_at: bigint;
-}
-
-interface StateRow {
-  conversation_id: string;
-  type: bigint;
-  max_seq: bigint;
-  join_seq: bigint;
-  read_seq: bigint;
-}
-
-interface MessageRow {
-  id: bigint;
-  conversation_id: string;
-  seq: bigint;
-  sender_id: bigint;
-  sender_device: string;
-  client_msg_id: string;
-  content_type: bigint;
-  content: Buffer;
-  search_text: string;
-  server_time: bigint;
-  flags: bigint;
-}
-
 interface MessageParams {
   id: bigint;
   conversation_id: string;
@@ -93,12 +74,29 @@ interface MessageParams {
   server_time: bigint;
 }
 
-const USER_COLUMNS = 'id, username, display_name, avatar_url, password_hash, created_at';
-const MESSAGE_COLUMNS =
-  'id, conversation_id, seq, sender_id, sender_device, client_msg_id, content_type, content, search_text, server_time, flags';
-const STATE_SELECT = `
-  SELECT c.id AS conversation_id, c.type, c.max_seq, m.join_seq, m.read_seq
-  FROM memberships m JOIN conversations c ON c.id = m.conversation_id`;
+interface ConversationParams {
+  id: string;
+  type: bigint;
+  created_at: bigint;
+  name: string;
+  avatar_url: string;
+  notice: string;
+  owner_id: bigint | null;
+  dismissed: bigint;
+  mute_all: bigint;
+}
+
+/** A null field keeps the stored value; owner_id is written only when set_owner is 1. */
+interface ConversationPatchParams {
+  id: string;
+  name: string | null;
+  avatar_url: string | null;
+  notice: string | null;
+  set_owner: bigint;
+  owner_id: bigint | null;
+  dismissed: bigint | null;
+  mute_all: bigint | null;
+}
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method does its work before it
@@ -171,6 +169,10 @@ export class SqliteStore implements Store {
     return this.#run(() => optional(this.#s.userByKey.get(usernameKey(username)), toUser));
   }
 
+  existingUserIds(ids: readonly UserId[]): Promise<UserId[]> {
+    return this.#run(() => this.#s.existingUserIds(distinctIds(ids)));
+  }
+
   createToken(token: TokenRecord): Promise<void> {
     return this.#run(() => {
       try {
@@ -206,6 +208,69 @@ export class SqliteStore implements Store {
     });
   }
 
+  createConversation(conversation: NewConversation): Promise<ConversationRecord> {
+    return this.#run(() => this.#s.createConversation.immediate(conversation));
+  }
+
+  updateConversation(id: ConversationId, patch: ConversationPatch): Promise<ConversationRecord> {
+    return this.#run(() => {
+      const row = this.#s.updateConversation.get({
+        id,
+        name: patch.name ?? null,
+        avatar_url: patch.avatarUrl ?? null,
+        notice: patch.notice ?? null,
+        set_owner: patch.ownerId === undefined ? 0n : 1n,
+        owner_id: patch.ownerId ?? null,
+        dismissed: patch.dismissed === undefined ? null : bit(patch.dismissed),
+        mute_all: patch.muteAll === undefined ? null : bit(patch.muteAll),
+      });
+      if (row === undefined) throw new NotFoundError(`conversation ${id} not found`);
+      return toConversation(row);
+    });
+  }
+
+  listConversations(
+    type: ConversationType,
+    afterId: ConversationId,
+    limit: number,
+  ): Promise<ConversationRecord[]> {
+    return this.#run(() => {
+      checkLimit(limit);
+      if (limit === 0) return [];
+      return this.#s.conversationsByType.all(BigInt(type), afterId, BigInt(limit)).map(toConversation);
+    });
+  }
+
+  addMembers(id: ConversationId, members: readonly NewMember[]): Promise<UserId[]> {
+    return this.#run(() => this.#s.addMembers.immediate(id, distinctMembers(members)));
+  }
+
+  removeMembers(id: ConversationId, userIds: readonly UserId[]): Promise<UserId[]> {
+    return this.#run(() => this.#s.removeMembers.immediate(id, distinctIds(userIds)));
+  }
+
+  updateMember(id: ConversationId, userId: UserId, patch: MemberPatch): Promise<void> {
+    return this.#run(() => {
+      if (patch.role !== undefined) checkRole(patch.role);
+      if (patch.mutedUntil !== undefined) checkMutedUntil(patch.mutedUntil);
+      const { changes } = this.#s.updateMember.run(
+        patch.role === undefined ? null : BigInt(patch.role),
+        patch.mutedUntil === undefined ? null : BigInt(patch.mutedUntil),
+        userId,
+        id,
+      );
+      if (changes === 0) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+    });
+  }
+
+  listMembers(id: ConversationId, afterUserId: UserId, limit: number): Promise<MemberRecord[]> {
+    return this.#run(() => {
+      checkLimit(limit);
+      if (limit === 0) return [];
+      return this.#s.members.all(id, afterUserId, BigInt(limit)).map(toMember);
+    });
+  }
+
   getConversation(id: ConversationId): Promise<ConversationRecord | undefined> {
     return this.#run(() => optional(this.#s.conversationById.get(id), toConversation));
   }
@@ -224,6 +289,55 @@ export class SqliteStore implements Store {
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
     return this.#run(() => this.#s.appendMessage.immediate(message));
+  }
+
+  getMessage(id: ConversationId, seq: number): Promise<StoredMessage | undefined> {
+    return this.#run(() => {
+      checkSeq(seq);
+      return optional(this.#s.message.get(id, BigInt(seq)), toMessage);
+    });
+  }
+
+  updateMessage(id: ConversationId, seq: number, patch: MessagePatch): Promise<StoredMessage> {
+    return this.#run(() => {
+      checkSeq(seq);
+      const row = this.#s.updateMessage.get(
+        BigInt(patch.flags),
+        BigInt(patch.contentType),
+        patch.content,
+        patch.searchText,
+        id,
+        BigInt(seq),
+      );
+      if (row === undefined) throw new NotFoundError(`message ${id}#${seq} not found`);
+      return toMessage(row);
+    });
+  }
+
+  markRead(userId: UserId, id: ConversationId, seq: number): Promise<number> {
+    return this.#run(() => {
+      checkSeq(seq);
+      const readSeq = this.#s.markRead.get(BigInt(seq), userId, id);
+      if (readSeq === undefined) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+      return Number(readSeq);
+    });
+  }
+
+  countReaders(id: ConversationId, seq: number, exceptUserId: UserId): Promise<number> {
+    return this.#run(() => {
+      checkSeq(seq);
+      const at = BigInt(seq);
+      return Number(this.#s.countReaders.get(id, at, at, exceptUserId) ?? 0n);
+    });
+  }
+
+  sendersBetween(id: ConversationId, fromSeq: number, toSeq: number): Promise<UserId[]> {
+    return this.#run(() => {
+      checkSeq(fromSeq, 'fromSeq');
+      checkSeq(toSeq, 'toSeq');
+      if (fromSeq > toSeq) return [];
+      return this.#s.sendersBetween.all(id, BigInt(fromSeq), BigInt(toSeq));
+    });
   }
 
   getMessages(
@@ -309,18 +423,75 @@ function prepare(db: Database.Database) {
     s.advanceReadSeq.run(bumped, m.senderId, m.conversationId);
     return { message: stored(m, Number(bumped)), duplicate: false };
   });
+  /** Inserts the missing members at the current head; keeps member_count exact. */
+  const insertMembers = (id: ConversationId, maxSeq: bigint, members: readonly NewMember[]): UserId[] => {
+    const added: UserId[] = [];
+    for (const m of members) {
+      const { changes } = s.insertMember.run(m.userId, id, BigInt(m.role), maxSeq + 1n, maxSeq);
+      if (changes > 0) added.push(m.userId);
+    }
+    if (added.length > 0) s.addMemberCount.run(BigInt(added.length), id);
+    return added;
+  };
+  /** Inserts the conversation if missing; true when this call created it. */
+  const insertConversation = (c: NewConversation): boolean => {
+    const p = fullProfile(c.profile);
+    const { changes } = s.insertConversation.run({
+      id: c.id,
+      type: BigInt(c.type),
+      created_at: BigInt(c.createdAt),
+      name: p.name,
+      avatar_url: p.avatarUrl,
+      notice: p.notice,
+      owner_id: p.ownerId,
+      dismissed: bit(p.dismissed),
+      mute_all: bit(p.muteAll),
+    });
+    return changes > 0;
+  };
+  const current = (id: ConversationId): ConversationRow => {
+    const row = s.conversationById.get(id);
+    if (row === undefined) throw new InternalError(`conversation ${id} vanished`);
+    return row;
+  };
   const ensureConversation = db.transaction((c: NewConversation): void => {
-    s.insertConversation.run(c.id, BigInt(c.type), BigInt(c.createdAt));
-    const current = s.conversationById.get(c.id);
-    if (current === undefined) throw new InternalError(`conversation ${c.id} vanished`);
-    if (Number(current.type) !== c.type) {
-      throw new ConflictError(`conversation ${c.id} exists with type ${current.type}`);
+    const members = distinctMembers(c.members);
+    insertConversation(c);
+    const row = current(c.id);
+    if (Number(row.type) !== c.type) {
+      throw new ConflictError(`conversation ${c.id} exists with type ${row.type}`);
     }
-    for (const userId of c.members) {
-      s.insertMember.run(userId, c.id, current.max_seq + 1n, current.max_seq);
-    }
+    insertMembers(c.id, BigInt(row.max_seq), members);
   });
-  return { ...s, appendMessage, ensureConversation };
+  const createConversation = db.transaction((c: NewConversation): ConversationRecord => {
+    const members = distinctMembers(c.members);
+    if (!insertConversation(c)) throw new ConflictError(`conversation ${c.id} exists`);
+    insertMembers(c.id, 0n, members);
+    return toConversation(current(c.id));
+  });
+  const addMembers = db.transaction((id: ConversationId, members: readonly NewMember[]): UserId[] => {
+    const row = s.conversationById.get(id);
+    if (row === undefined) throw new NotFoundError(`conversation ${id} not found`);
+    return insertMembers(id, BigInt(row.max_seq), members);
+  });
+  const removeMembers = db.transaction((id: ConversationId, userIds: readonly UserId[]): UserId[] => {
+    const removed = userIds.filter((userId) => s.deleteMember.run(userId, id).changes > 0);
+    if (removed.length > 0) s.addMemberCount.run(-BigInt(removed.length), id);
+    return removed;
+  });
+  // One read transaction: a consistent answer, and no per-lookup lock churn.
+  const existingUserIds = db.transaction((ids: readonly UserId[]): UserId[] =>
+    ids.filter((id) => s.userExists.get(id) !== undefined),
+  );
+  return {
+    ...s,
+    existingUserIds,
+    appendMessage,
+    ensureConversation,
+    createConversation,
+    addMembers,
+    removeMembers,
+  };
 }
 
 function prepareStatements(db: Database.Database) {
@@ -330,27 +501,59 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     userById: db.prepare<[bigint], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    userExists: db.prepare<[bigint], bigint>('SELECT 1 FROM users WHERE id = ?').pluck(),
     userByKey: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`),
 
     insertToken: db.prepare<[string, bigint, string, bigint, bigint, bigint, bigint | null]>(
       `INSERT INTO tokens (token_hash, user_id, device_id, platform, created_at, expires_at, revoked_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    tokenByHash: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE token_hash = ?'),
+    tokenByHash: db.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?`),
     revokeToken: db.prepare<[bigint, string]>(
       'UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL',
     ),
 
-    insertConversation: db.prepare<[string, bigint, bigint]>(
-      `INSERT INTO conversations (id, type, max_seq, created_at) VALUES (?, ?, 0, ?)
+    insertConversation: db.prepare<ConversationParams>(
+      `INSERT INTO conversations (id, type, max_seq, created_at, name, avatar_url, notice, owner_id,
+                                  dismissed, mute_all, member_count)
+       VALUES (@id, @type, 0, @created_at, @name, @avatar_url, @notice, @owner_id,
+               @dismissed, @mute_all, 0)
        ON CONFLICT (id) DO NOTHING`,
     ),
     conversationById: db.prepare<[string], ConversationRow>(
-      'SELECT id, type, max_seq, created_at FROM conversations WHERE id = ?',
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`,
     ),
-    insertMember: db.prepare<[bigint, string, bigint, bigint]>(
-      `INSERT INTO memberships (user_id, conversation_id, join_seq, read_seq) VALUES (?, ?, ?, ?)
+    updateConversation: db.prepare<ConversationPatchParams, ConversationRow>(
+      `UPDATE conversations SET
+         name = coalesce(@name, name),
+         avatar_url = coalesce(@avatar_url, avatar_url),
+         notice = coalesce(@notice, notice),
+         owner_id = CASE WHEN @set_owner = 1 THEN @owner_id ELSE owner_id END,
+         dismissed = coalesce(@dismissed, dismissed),
+         mute_all = coalesce(@mute_all, mute_all)
+       WHERE id = @id
+       RETURNING ${CONVERSATION_COLUMNS}`,
+    ),
+    conversationsByType: db.prepare<[bigint, string, bigint], ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE type = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+    addMemberCount: db.prepare<[bigint, string]>(
+      'UPDATE conversations SET member_count = member_count + ? WHERE id = ?',
+    ),
+    insertMember: db.prepare<[bigint, string, bigint, bigint, bigint]>(
+      `INSERT INTO memberships (user_id, conversation_id, role, join_seq, read_seq) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id, conversation_id) DO NOTHING`,
+    ),
+    deleteMember: db.prepare<[bigint, string]>(
+      'DELETE FROM memberships WHERE user_id = ? AND conversation_id = ?',
+    ),
+    updateMember: db.prepare<[bigint | null, bigint | null, bigint, string]>(
+      `UPDATE memberships SET role = coalesce(?, role), muted_until = coalesce(?, muted_until)
+       WHERE user_id = ? AND conversation_id = ?`,
+    ),
+    members: db.prepare<[string, bigint, bigint], MemberRow>(
+      `SELECT ${MEMBER_COLUMNS} FROM memberships WHERE conversation_id = ? AND user_id > ?
+       ORDER BY user_id LIMIT ?`,
     ),
     memberIds: db
       .prepare<[string], bigint>('SELECT user_id FROM memberships WHERE conversation_id = ? ORDER BY user_id')
@@ -359,7 +562,37 @@ function prepareStatements(db: Database.Database) {
       `${STATE_SELECT} WHERE m.user_id = ? AND m.conversation_id = ?`,
     ),
     states: db.prepare<[bigint], StateRow>(`${STATE_SELECT} WHERE m.user_id = ? ORDER BY c.id`),
+    markRead: db
+      .prepare<[bigint, bigint, string], bigint>(
+        `UPDATE memberships
+         SET read_seq = max(read_seq, min(?, (SELECT max_seq FROM conversations c
+                                               WHERE c.id = memberships.conversation_id)))
+         WHERE user_id = ? AND conversation_id = ?
+         RETURNING read_seq`,
+      )
+      .pluck(),
+    countReaders: db
+      // join_seq: a member who joined after `seq` never saw it, even though joining set readSeq.
+      .prepare<[string, bigint, bigint, bigint], bigint>(
+        `SELECT count(*) FROM memberships
+         WHERE conversation_id = ? AND read_seq >= ? AND join_seq <= ? AND user_id <> ?`,
+      )
+      .pluck(),
 
+    message: db.prepare<[string, bigint], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq = ?`,
+    ),
+    updateMessage: db.prepare<[bigint, bigint, Uint8Array, string, string, bigint], MessageRow>(
+      `UPDATE messages SET flags = ?, content_type = ?, content = ?, search_text = ?
+       WHERE conversation_id = ? AND seq = ?
+       RETURNING ${MESSAGE_COLUMNS}`,
+    ),
+    sendersBetween: db
+      .prepare<[string, bigint, bigint], bigint>(
+        `SELECT DISTINCT sender_id FROM messages WHERE conversation_id = ? AND seq BETWEEN ? AND ?
+         ORDER BY sender_id`,
+      )
+      .pluck(),
     messageByClientMsgId: db.prepare<[bigint, string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
     ),
@@ -390,17 +623,6 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-/** Case-insensitive uniqueness: both stores must derive the same key. */
-function usernameKey(username: string): string {
-  return username.toLowerCase();
-}
-
-/** Negative or fractional values are caller bugs; SQLite would read a negative LIMIT as "all". */
-function checkPage(fromSeq: number, limit: number): void {
-  if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) throw new BadRequestError(`bad fromSeq ${fromSeq}`);
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new BadRequestError(`bad limit ${limit}`);
-}
-
 function isUniqueViolation(err: unknown, column: string): boolean {
   return (
     err instanceof Database.SqliteError &&
@@ -409,87 +631,6 @@ function isUniqueViolation(err: unknown, column: string): boolean {
   );
 }
 
-function stored(m: NewMessage, seq: number): StoredMessage {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq,
-    senderId: m.senderId,
-    senderDevice: m.senderDevice,
-    clientMsgId: m.clientMsgId,
-    contentType: m.contentType,
-    content: m.content,
-    searchText: m.searchText,
-    serverTime: m.serverTime,
-    flags: 0,
-  };
-}
-
-function optional<R, T>(row: R | undefined, map: (row: R) => T): T | undefined {
-  return row === undefined ? undefined : map(row);
-}
-
-function conversationType(value: bigint): ConversationType {
-  const n = Number(value);
-  if (!isConversationType(n)) throw new InternalError(`stored conversation type ${n} is unknown`);
-  return n;
-}
-
-function toUser(r: UserRow): UserRecord {
-  return {
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    avatarUrl: r.avatar_url,
-    passwordHash: r.password_hash,
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toToken(r: TokenRow): TokenRecord {
-  return {
-    tokenHash: r.token_hash,
-    userId: r.user_id,
-    deviceId: r.device_id,
-    platform: Number(r.platform),
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-  };
-}
-
-function toConversation(r: ConversationRow): ConversationRecord {
-  return {
-    id: r.id,
-    type: conversationType(r.type),
-    maxSeq: Number(r.max_seq),
-    createdAt: Number(r.created_at),
-  };
-}
-
-function toState(r: StateRow): ConversationState {
-  return {
-    conversationId: r.conversation_id,
-    type: conversationType(r.type),
-    maxSeq: Number(r.max_seq),
-    readSeq: Number(r.read_seq),
-    joinSeq: Number(r.join_seq),
-  };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    seq: Number(r.seq),
-    senderId: r.sender_id,
-    senderDevice: r.sender_device,
-    clientMsgId: r.client_msg_id,
-    contentType: Number(r.content_type),
-    // A plain Uint8Array view (no copy), so callers comparing bytes never meet Buffer semantics.
-    content: new Uint8Array(r.content.buffer, r.content.byteOffset, r.content.byteLength),
-    searchText: r.search_text,
-    serverTime: Number(r.server_time),
-    flags: Number(r.flags),
-  };
+function bit(value: boolean): bigint {
+  return value ? 1n : 0n;
 }

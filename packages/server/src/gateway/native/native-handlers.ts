@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import {
   BadRequestError,
   Command,
@@ -15,41 +15,14 @@ import {
   SyncRequestSchema,
   SyncResponseSchema,
   UnknownCommandError,
-  UnsupportedError,
-  type Conversation,
 } from '@parley/protocol';
-import type { ConversationRef } from '../../core/conversation-id.js';
 import { PullDirection } from '../../core/types.js';
 import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
+import { decode, reply as encode, ref, seqNumber, type NativeReply } from './native-codec.js';
+import { handleFeatureRequest } from './native-feature-handlers.js';
 import { messageToWire, stateToWire } from './native-wire.js';
 
-export interface NativeReply {
-  readonly body: Uint8Array;
-  /** LOGOUT: answer, then close. */
-  readonly closeAfter?: boolean;
-}
-
-function decode<Desc extends DescMessage>(schema: Desc, body: Uint8Array): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, body);
-  } catch {
-    throw new BadRequestError(`body is not a valid ${schema.typeName}`);
-  }
-}
-
-function encode<Desc extends DescMessage>(schema: Desc, value: MessageShape<Desc>): NativeReply {
-  return { body: toBinary(schema, value) };
-}
-
-function ref(conversation: Conversation | undefined): ConversationRef {
-  if (conversation === undefined) throw new BadRequestError('conversation is missing');
-  return { type: conversation.type, target: conversation.target };
-}
-
-function seqNumber(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadRequestError('seq out of range');
-  return Number(value);
-}
+export type { NativeReply };
 
 /** Native command → dispatcher call → native response body. */
 export async function handleNativeRequest(
@@ -150,17 +123,17 @@ export async function handleNativeRequest(
         }),
       );
     }
-    case Command.MR:
-      dispatcher.requireSession(conn);
-      throw new UnsupportedError('recall is not available yet');
     case Command.MN:
     case Command.MPS:
     case Command.KICK:
     case Command.DISCONNECT:
       dispatcher.requireSession(conn);
       throw new BadRequestError('this command is sent by the server only');
-    default:
+    default: {
+      const handled = await handleFeatureRequest(dispatcher, conn, command, body);
       // Unknown commands are reported before authentication is checked: the client needs to know.
-      throw new UnknownCommandError(`unknown command ${command}`);
+      if (handled === undefined) throw new UnknownCommandError(`unknown command ${command}`);
+      return handled;
+    }
   }
 }

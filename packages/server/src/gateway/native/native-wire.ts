@@ -7,6 +7,8 @@ import {
   Flow,
   MessageContentSchema,
   MessageSchema,
+  NotifySchema,
+  ReadNoticeSchema,
   encodeFrame,
   makeFlags,
   type ConversationState as WireConversationState,
@@ -73,6 +75,27 @@ export function pushFrame(event: PushEvent, viewer: UserId): Uint8Array {
     case 'message':
       body = toBinary(MessageSchema, messageToWire(event.message, viewer, event.senderName));
       break;
+    case 'notify':
+      return notifyFrameFor(
+        Command.MN,
+        toBinary(NotifySchema, create(NotifySchema, { conversation: view, maxSeq: BigInt(event.maxSeq) })),
+        views,
+        key,
+      );
+    case 'read':
+      return notifyFrameFor(
+        Command.READ,
+        toBinary(
+          ReadNoticeSchema,
+          create(ReadNoticeSchema, {
+            conversation: view,
+            userId: event.userId,
+            readSeq: BigInt(event.readSeq),
+          }),
+        ),
+        views,
+        key,
+      );
     case 'typing':
       body = toBinary(
         MessageSchema,
@@ -86,7 +109,16 @@ export function pushFrame(event: PushEvent, viewer: UserId): Uint8Array {
       );
       break;
   }
-  const frame = notifyFrame(Command.MPS, body);
+  return notifyFrameFor(Command.MPS, body, views, key);
+}
+
+function notifyFrameFor(
+  command: number,
+  body: Uint8Array,
+  views: Map<string, Uint8Array>,
+  key: string,
+): Uint8Array {
+  const frame = notifyFrame(command, body);
   views.set(key, frame);
   return frame;
 }

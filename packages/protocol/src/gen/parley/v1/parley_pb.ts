@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file parley/v1/parley.proto.
  */
 export const file_parley_v1_parley: GenFile = /*@__PURE__*/
-  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIugCCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJIqECCgdNZXNzYWdlEhIKCm1lc3NhZ2VfaWQYASABKAQSMgoPbWVzc2FnZV9jb250ZW50GAIgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ei0KDGNvbnZlcnNhdGlvbhgDIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDAoEZnJvbRgEIAEoCRIKCgJ0bxgFIAEoCRILCgNzZXEYBiABKAQSFQoNY2xpZW50X21zZ19pZBgHIAEoCRIRCglzZW5kZXJfaWQYCCABKAQSFQoNc2VuZGVyX2RldmljZRgJIAEoCRITCgtzZXJ2ZXJfdGltZRgKIAEoAxINCgVmbGFncxgLIAEoDRITCgtzZW5kZXJfbmFtZRgMIAEoCSKbAQoKU2VuZFJlc3VsdBISCgptZXNzYWdlX2lkGAEgASgEEgsKA3NlcRgCIAEoBBITCgtzZXJ2ZXJfdGltZRgDIAEoAxIVCg1jbGllbnRfbXNnX2lkGAQgASgJEi0KDGNvbnZlcnNhdGlvbhgFIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEQoJZHVwbGljYXRlGAYgASgIIm8KC1B1bGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEAoIZnJvbV9zZXEYAiABKAQSDQoFbGltaXQYAyABKA0SEAoIYmFja3dhcmQYBCABKAgiVwoMUHVsbFJlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIucGFybGV5LnYxLk1lc3NhZ2USEAoIaGFzX21vcmUYAiABKAgSDwoHbWF4X3NlcRgDIAEoBCJICgZOb3RpZnkSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIPCgdtYXhfc2VxGAIgASgEIlIKDVJlY2FsbFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhISCgptZXNzYWdlX2lkGAIgASgEIlAKEkNvbnZlcnNhdGlvbkN1cnNvchItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgsKA3NlcRgCIAEoBCI9CgtTeW5jUmVxdWVzdBIuCgdjdXJzb3JzGAEgAygLMh0ucGFybGV5LnYxLkNvbnZlcnNhdGlvbkN1cnNvciKxAQoRQ29udmVyc2F0aW9uU3RhdGUSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIPCgdtYXhfc2VxGAIgASgEEhAKCHJlYWRfc2VxGAMgASgEEg4KBnVucmVhZBgEIAEoBBIQCghqb2luX3NlcRgFIAEoBBIoCgxsYXN0X21lc3NhZ2UYBiABKAsyEi5wYXJsZXkudjEuTWVzc2FnZSJYCgxTeW5jUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnBhcmxleS52MS5Db252ZXJzYXRpb25TdGF0ZRITCgtzZXJ2ZXJfdGltZRgCIAEoAyJVCgpLaWNrTm90aWNlEg4KBnJlYXNvbhgBIAEoDRIUCgxieV9kZXZpY2VfaWQYAiABKAkSEwoLYnlfcGxhdGZvcm0YAyABKA0SDAoEdGV4dBgEIAEoCSI4CgpEaXNjb25uZWN0Eg4KBnJlYXNvbhgBIAEoCRIaChJyZWNvbm5lY3RfYWZ0ZXJfbXMYAiABKA0iHAoJRXJyb3JCb2R5Eg8KB21lc3NhZ2UYASABKAliBnByb3RvMw");
+  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIpADCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJEiYKBnN5c3RlbRgPIAEoCzIWLnBhcmxleS52MS5TeXN0ZW1FdmVudCK3AQoLU3lzdGVtRXZlbnQSDAoEa2luZBgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoBBIQCgh1c2VyX2lkcxgDIAMoBBISCgp0YXJnZXRfc2VxGAQgASgEEi4KC25ld19jb250ZW50GAUgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Eg0KBXZhbHVlGAYgASgDEiMKBWdyb3VwGAcgASgLMhQucGFybGV5LnYxLkdyb3VwSW5mbyKhAgoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgEEjIKD21lc3NhZ2VfY29udGVudBgCIAEoCzIZLnBhcmxleS52MS5NZXNzYWdlQ29udGVudBItCgxjb252ZXJzYXRpb24YAyABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgwKBGZyb20YBCABKAkSCgoCdG8YBSABKAkSCwoDc2VxGAYgASgEEhUKDWNsaWVudF9tc2dfaWQYByABKAkSEQoJc2VuZGVyX2lkGAggASgEEhUKDXNlbmRlcl9kZXZpY2UYCSABKAkSEwoLc2VydmVyX3RpbWUYCiABKAMSDQoFZmxhZ3MYCyABKA0SEwoLc2VuZGVyX25hbWUYDCABKAkimwEKClNlbmRSZXN1bHQSEgoKbWVzc2FnZV9pZBgBIAEoBBILCgNzZXEYAiABKAQSEwoLc2VydmVyX3RpbWUYAyABKAMSFQoNY2xpZW50X21zZ19pZBgEIAEoCRItCgxjb252ZXJzYXRpb24YBSABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhEKCWR1cGxpY2F0ZRgGIAEoCCJvCgtQdWxsUmVxdWVzdBItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhAKCGZyb21fc2VxGAIgASgEEg0KBWxpbWl0GAMgASgNEhAKCGJhY2t3YXJkGAQgASgIIlcKDFB1bGxSZXNwb25zZRIkCghtZXNzYWdlcxgBIAMoCzISLnBhcmxleS52MS5NZXNzYWdlEhAKCGhhc19tb3JlGAIgASgIEg8KB21heF9zZXEYAyABKAQiSAoGTm90aWZ5Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBCJfCg1SZWNhbGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEgoKbWVzc2FnZV9pZBgCIAEoBBILCgNzZXEYAyABKAQifQoLRWRpdFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQSMgoPbWVzc2FnZV9jb250ZW50GAMgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ii4KDENoYW5nZVJlc3VsdBILCgNzZXEYASABKAQSEQoJZXZlbnRfc2VxGAIgASgEIkkKC1JlYWRSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SCwoDc2VxGAIgASgEIjAKDFJlYWRSZXNwb25zZRIQCghyZWFkX3NlcRgBIAEoBBIOCgZ1bnJlYWQYAiABKAQiXgoKUmVhZE5vdGljZRItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEg8KB3VzZXJfaWQYAiABKAQSEAoIcmVhZF9zZXEYAyABKAQiUAoRUmVhZENvdW50c1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIMCgRzZXFzGAIgAygEIjIKElJlYWRDb3VudHNSZXNwb25zZRIMCgRzZXFzGAEgAygEEg4KBmNvdW50cxgCIAMoDSKtAQoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKYXZhdGFyX3VybBgDIAEoCRIOCgZub3RpY2UYBCABKAkSEAoIb3duZXJfaWQYBSABKAQSFAoMbWVtYmVyX2NvdW50GAYgASgNEhAKCG11dGVfYWxsGAcgASgIEhEKCWRpc21pc3NlZBgIIAEoCBIPCgdtYXhfc2VxGAkgASgEIloKEkdyb3VwQ3JlYXRlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCmF2YXRhcl91cmwYAiABKAkSDgoGbm90aWNlGAMgASgJEhIKCm1lbWJlcl9pZHMYBCADKAQirgEKEkdyb3VwVXBkYXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFwoKYXZhdGFyX3VybBgDIAEoCUgBiAEBEhMKBm5vdGljZRgEIAEoCUgCiAEBEhUKCG11dGVfYWxsGAUgASgISAOIAQFCBwoFX25hbWVCDQoLX2F2YXRhcl91cmxCCQoHX25vdGljZUILCglfbXV0ZV9hbGwiOQoTR3JvdXBNZW1iZXJzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoBCImChJHcm91cE1lbWJlcnNSZXN1bHQSEAoIdXNlcl9pZHMYASADKAQiHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiRQoRR3JvdXBNZW1iZXJDaGFuZ2USEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoBBINCgV2YWx1ZRgDIAEoAyJOCgZNZW1iZXISDwoHdXNlcl9pZBgBIAEoBBIMCgRyb2xlGAIgASgNEhMKC211dGVkX3VudGlsGAMgASgDEhAKCGpvaW5fc2VxGAQgASgEImUKDk1lbWJlcnNSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SFQoNYWZ0ZXJfdXNlcl9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJHCg9NZW1iZXJzUmVzcG9uc2USIgoHbWVtYmVycxgBIAMoCzIRLnBhcmxleS52MS5NZW1iZXISEAoIaGFzX21vcmUYAiABKAgiVQoMQ2hhdHJvb21JbmZvEgwKBG5hbWUYASABKAkSFAoMbWVtYmVyX2NvdW50GAIgASgNEg8KB21heF9zZXEYAyABKAQSEAoIam9pbl9zZXEYBCABKAQiGwoLQ2hhdHJvb21SZWYSDAoEbmFtZRgBIAEoCSIzChNDaGF0cm9vbUxpc3RSZXF1ZXN0Eg0KBWFmdGVyGAEgASgJEg0KBWxpbWl0GAIgASgNIlAKFENoYXRyb29tTGlzdFJlc3BvbnNlEiYKBXJvb21zGAEgAygLMhcucGFybGV5LnYxLkNoYXRyb29tSW5mbxIQCghoYXNfbW9yZRgCIAEoCCJQChJDb252ZXJzYXRpb25DdXJzb3ISLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQiPQoLU3luY1JlcXVlc3QSLgoHY3Vyc29ycxgBIAMoCzIdLnBhcmxleS52MS5Db252ZXJzYXRpb25DdXJzb3IisQEKEUNvbnZlcnNhdGlvblN0YXRlEi0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBBIQCghyZWFkX3NlcRgDIAEoBBIOCgZ1bnJlYWQYBCABKAQSEAoIam9pbl9zZXEYBSABKAQSKAoMbGFzdF9tZXNzYWdlGAYgASgLMhIucGFybGV5LnYxLk1lc3NhZ2UiWAoMU3luY1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wYXJsZXkudjEuQ29udmVyc2F0aW9uU3RhdGUSEwoLc2VydmVyX3RpbWUYAiABKAMiVQoKS2lja05vdGljZRIOCgZyZWFzb24YASABKA0SFAoMYnlfZGV2aWNlX2lkGAIgASgJEhMKC2J5X3BsYXRmb3JtGAMgASgNEgwKBHRleHQYBCABKAkiOAoKRGlzY29ubmVjdBIOCgZyZWFzb24YASABKAkSGgoScmVjb25uZWN0X2FmdGVyX21zGAIgASgNIhwKCUVycm9yQm9keRIPCgdtZXNzYWdlGAEgASgJYgZwcm90bzM");
 
 /**
  * LOGIN (1) request. Either username + password, or token.
@@ -439,6 +439,13 @@ export type MessageContent = Message$1<"parley.v1.MessageContent"> & {
    * @generated from field: string custom_type = 14;
    */
   customType: string;
+
+  /**
+   * SYSTEM: what happened (group events, recall, edit), for clients to apply.
+   *
+   * @generated from field: parley.v1.SystemEvent system = 15;
+   */
+  system?: SystemEvent | undefined;
 };
 
 /**
@@ -447,6 +454,65 @@ export type MessageContent = Message$1<"parley.v1.MessageContent"> & {
  */
 export const MessageContentSchema: GenMessage<MessageContent> = /*@__PURE__*/
   messageDesc(file_parley_v1_parley, 11);
+
+/**
+ * A stored system message's meaning. `kind` is one of: group_created, members_added,
+ * members_removed, member_left, owner_transferred, role_changed, member_muted, group_updated,
+ * group_dismissed, recalled, edited.
+ *
+ * @generated from message parley.v1.SystemEvent
+ */
+export type SystemEvent = Message$1<"parley.v1.SystemEvent"> & {
+  /**
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: uint64 actor_id = 2;
+   */
+  actorId: bigint;
+
+  /**
+   * @generated from field: repeated uint64 user_ids = 3;
+   */
+  userIds: bigint[];
+
+  /**
+   * recalled / edited: the seq of the message that changed.
+   *
+   * @generated from field: uint64 target_seq = 4;
+   */
+  targetSeq: bigint;
+
+  /**
+   * edited: the new content.
+   *
+   * @generated from field: parley.v1.MessageContent new_content = 5;
+   */
+  newContent?: MessageContent | undefined;
+
+  /**
+   * role_changed: the new role; member_muted: muted until (ms since epoch, 0 = unmuted).
+   *
+   * @generated from field: int64 value = 6;
+   */
+  value: bigint;
+
+  /**
+   * group_updated: the new profile.
+   *
+   * @generated from field: parley.v1.GroupInfo group = 7;
+   */
+  group?: GroupInfo | undefined;
+};
+
+/**
+ * Describes the message parley.v1.SystemEvent.
+ * Use `create(SystemEventSchema)` to create a new message.
+ */
+export const SystemEventSchema: GenMessage<SystemEvent> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 12);
 
 /**
  * The seed's Message. On MS the client fills content, conversation and client_msg_id; the server
@@ -523,7 +589,7 @@ export type Message = Message$1<"parley.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 12);
+  messageDesc(file_parley_v1_parley, 13);
 
 /**
  * MS (4) response.
@@ -569,7 +635,7 @@ export type SendResult = Message$1<"parley.v1.SendResult"> & {
  * Use `create(SendResultSchema)` to create a new message.
  */
 export const SendResultSchema: GenMessage<SendResult> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 13);
+  messageDesc(file_parley_v1_parley, 14);
 
 /**
  * MP (5): a range of one conversation. Forward from from_seq (inclusive); backward from
@@ -604,7 +670,7 @@ export type PullRequest = Message$1<"parley.v1.PullRequest"> & {
  * Use `create(PullRequestSchema)` to create a new message.
  */
 export const PullRequestSchema: GenMessage<PullRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 14);
+  messageDesc(file_parley_v1_parley, 15);
 
 /**
  * @generated from message parley.v1.PullResponse
@@ -631,7 +697,7 @@ export type PullResponse = Message$1<"parley.v1.PullResponse"> & {
  * Use `create(PullResponseSchema)` to create a new message.
  */
 export const PullResponseSchema: GenMessage<PullResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 15);
+  messageDesc(file_parley_v1_parley, 16);
 
 /**
  * MN (6): a conversation moved; the client pulls (large groups).
@@ -655,10 +721,10 @@ export type Notify = Message$1<"parley.v1.Notify"> & {
  * Use `create(NotifySchema)` to create a new message.
  */
 export const NotifySchema: GenMessage<Notify> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 16);
+  messageDesc(file_parley_v1_parley, 17);
 
 /**
- * MR (7).
+ * MR (7): recall the message at `seq` (message_id, when set, must match it).
  *
  * @generated from message parley.v1.RecallRequest
  */
@@ -672,6 +738,11 @@ export type RecallRequest = Message$1<"parley.v1.RecallRequest"> & {
    * @generated from field: uint64 message_id = 2;
    */
   messageId: bigint;
+
+  /**
+   * @generated from field: uint64 seq = 3;
+   */
+  seq: bigint;
 };
 
 /**
@@ -679,7 +750,585 @@ export type RecallRequest = Message$1<"parley.v1.RecallRequest"> & {
  * Use `create(RecallRequestSchema)` to create a new message.
  */
 export const RecallRequestSchema: GenMessage<RecallRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 17);
+  messageDesc(file_parley_v1_parley, 18);
+
+/**
+ * EDIT (29): replace the content of the message at `seq`.
+ *
+ * @generated from message parley.v1.EditRequest
+ */
+export type EditRequest = Message$1<"parley.v1.EditRequest"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: uint64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: parley.v1.MessageContent message_content = 3;
+   */
+  messageContent?: MessageContent | undefined;
+};
+
+/**
+ * Describes the message parley.v1.EditRequest.
+ * Use `create(EditRequestSchema)` to create a new message.
+ */
+export const EditRequestSchema: GenMessage<EditRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 19);
+
+/**
+ * The response to MR and EDIT: the stored system message that records the change.
+ *
+ * @generated from message parley.v1.ChangeResult
+ */
+export type ChangeResult = Message$1<"parley.v1.ChangeResult"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: uint64 event_seq = 2;
+   */
+  eventSeq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ChangeResult.
+ * Use `create(ChangeResultSchema)` to create a new message.
+ */
+export const ChangeResultSchema: GenMessage<ChangeResult> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 20);
+
+/**
+ * READ (28) request: everything up to `seq` was read. Also sent by the server as a notify
+ * (ReadNotice) to the reader's other devices, the SINGLE peer, and group senders.
+ *
+ * @generated from message parley.v1.ReadRequest
+ */
+export type ReadRequest = Message$1<"parley.v1.ReadRequest"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: uint64 seq = 2;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ReadRequest.
+ * Use `create(ReadRequestSchema)` to create a new message.
+ */
+export const ReadRequestSchema: GenMessage<ReadRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 21);
+
+/**
+ * @generated from message parley.v1.ReadResponse
+ */
+export type ReadResponse = Message$1<"parley.v1.ReadResponse"> & {
+  /**
+   * @generated from field: uint64 read_seq = 1;
+   */
+  readSeq: bigint;
+
+  /**
+   * @generated from field: uint64 unread = 2;
+   */
+  unread: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ReadResponse.
+ * Use `create(ReadResponseSchema)` to create a new message.
+ */
+export const ReadResponseSchema: GenMessage<ReadResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 22);
+
+/**
+ * @generated from message parley.v1.ReadNotice
+ */
+export type ReadNotice = Message$1<"parley.v1.ReadNotice"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: uint64 user_id = 2;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: uint64 read_seq = 3;
+   */
+  readSeq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ReadNotice.
+ * Use `create(ReadNoticeSchema)` to create a new message.
+ */
+export const ReadNoticeSchema: GenMessage<ReadNotice> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 23);
+
+/**
+ * READ_COUNTS (30): how many members (other than the asker) have read each seq.
+ *
+ * @generated from message parley.v1.ReadCountsRequest
+ */
+export type ReadCountsRequest = Message$1<"parley.v1.ReadCountsRequest"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: repeated uint64 seqs = 2;
+   */
+  seqs: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.ReadCountsRequest.
+ * Use `create(ReadCountsRequestSchema)` to create a new message.
+ */
+export const ReadCountsRequestSchema: GenMessage<ReadCountsRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 24);
+
+/**
+ * @generated from message parley.v1.ReadCountsResponse
+ */
+export type ReadCountsResponse = Message$1<"parley.v1.ReadCountsResponse"> & {
+  /**
+   * @generated from field: repeated uint64 seqs = 1;
+   */
+  seqs: bigint[];
+
+  /**
+   * @generated from field: repeated uint32 counts = 2;
+   */
+  counts: number[];
+};
+
+/**
+ * Describes the message parley.v1.ReadCountsResponse.
+ * Use `create(ReadCountsResponseSchema)` to create a new message.
+ */
+export const ReadCountsResponseSchema: GenMessage<ReadCountsResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 25);
+
+/**
+ * @generated from message parley.v1.GroupInfo
+ */
+export type GroupInfo = Message$1<"parley.v1.GroupInfo"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string avatar_url = 3;
+   */
+  avatarUrl: string;
+
+  /**
+   * @generated from field: string notice = 4;
+   */
+  notice: string;
+
+  /**
+   * @generated from field: uint64 owner_id = 5;
+   */
+  ownerId: bigint;
+
+  /**
+   * @generated from field: uint32 member_count = 6;
+   */
+  memberCount: number;
+
+  /**
+   * @generated from field: bool mute_all = 7;
+   */
+  muteAll: boolean;
+
+  /**
+   * @generated from field: bool dismissed = 8;
+   */
+  dismissed: boolean;
+
+  /**
+   * @generated from field: uint64 max_seq = 9;
+   */
+  maxSeq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.GroupInfo.
+ * Use `create(GroupInfoSchema)` to create a new message.
+ */
+export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 26);
+
+/**
+ * GROUP_CREATE (13). The creator is the owner and need not be listed.
+ *
+ * @generated from message parley.v1.GroupCreateRequest
+ */
+export type GroupCreateRequest = Message$1<"parley.v1.GroupCreateRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string avatar_url = 2;
+   */
+  avatarUrl: string;
+
+  /**
+   * @generated from field: string notice = 3;
+   */
+  notice: string;
+
+  /**
+   * @generated from field: repeated uint64 member_ids = 4;
+   */
+  memberIds: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.GroupCreateRequest.
+ * Use `create(GroupCreateRequestSchema)` to create a new message.
+ */
+export const GroupCreateRequestSchema: GenMessage<GroupCreateRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 27);
+
+/**
+ * GROUP_UPDATE (14): only the fields that are set change.
+ *
+ * @generated from message parley.v1.GroupUpdateRequest
+ */
+export type GroupUpdateRequest = Message$1<"parley.v1.GroupUpdateRequest"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: optional string name = 2;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string avatar_url = 3;
+   */
+  avatarUrl?: string | undefined;
+
+  /**
+   * @generated from field: optional string notice = 4;
+   */
+  notice?: string | undefined;
+
+  /**
+   * @generated from field: optional bool mute_all = 5;
+   */
+  muteAll?: boolean | undefined;
+};
+
+/**
+ * Describes the message parley.v1.GroupUpdateRequest.
+ * Use `create(GroupUpdateRequestSchema)` to create a new message.
+ */
+export const GroupUpdateRequestSchema: GenMessage<GroupUpdateRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 28);
+
+/**
+ * GROUP_ADD (15), GROUP_REMOVE (16).
+ *
+ * @generated from message parley.v1.GroupMembersRequest
+ */
+export type GroupMembersRequest = Message$1<"parley.v1.GroupMembersRequest"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: repeated uint64 user_ids = 2;
+   */
+  userIds: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.GroupMembersRequest.
+ * Use `create(GroupMembersRequestSchema)` to create a new message.
+ */
+export const GroupMembersRequestSchema: GenMessage<GroupMembersRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 29);
+
+/**
+ * @generated from message parley.v1.GroupMembersResult
+ */
+export type GroupMembersResult = Message$1<"parley.v1.GroupMembersResult"> & {
+  /**
+   * The users whose membership actually changed.
+   *
+   * @generated from field: repeated uint64 user_ids = 1;
+   */
+  userIds: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.GroupMembersResult.
+ * Use `create(GroupMembersResultSchema)` to create a new message.
+ */
+export const GroupMembersResultSchema: GenMessage<GroupMembersResult> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 30);
+
+/**
+ * GROUP_LEAVE (17), GROUP_DISMISS (19), GROUP_INFO (23).
+ *
+ * @generated from message parley.v1.GroupRef
+ */
+export type GroupRef = Message$1<"parley.v1.GroupRef"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+};
+
+/**
+ * Describes the message parley.v1.GroupRef.
+ * Use `create(GroupRefSchema)` to create a new message.
+ */
+export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 31);
+
+/**
+ * GROUP_TRANSFER (18): the new owner; the old owner becomes an admin.
+ * GROUP_SET_ROLE (20): `value` is the role (0 member, 1 admin).
+ * GROUP_MUTE (21): `value` is muted-until in ms since the epoch (0 = unmute).
+ *
+ * @generated from message parley.v1.GroupMemberChange
+ */
+export type GroupMemberChange = Message$1<"parley.v1.GroupMemberChange"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: uint64 user_id = 2;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: int64 value = 3;
+   */
+  value: bigint;
+};
+
+/**
+ * Describes the message parley.v1.GroupMemberChange.
+ * Use `create(GroupMemberChangeSchema)` to create a new message.
+ */
+export const GroupMemberChangeSchema: GenMessage<GroupMemberChange> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 32);
+
+/**
+ * @generated from message parley.v1.Member
+ */
+export type Member = Message$1<"parley.v1.Member"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: uint32 role = 2;
+   */
+  role: number;
+
+  /**
+   * @generated from field: int64 muted_until = 3;
+   */
+  mutedUntil: bigint;
+
+  /**
+   * @generated from field: uint64 join_seq = 4;
+   */
+  joinSeq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.Member.
+ * Use `create(MemberSchema)` to create a new message.
+ */
+export const MemberSchema: GenMessage<Member> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 33);
+
+/**
+ * GROUP_MEMBERS (22), CHATROOM_MEMBERS (27).
+ *
+ * @generated from message parley.v1.MembersRequest
+ */
+export type MembersRequest = Message$1<"parley.v1.MembersRequest"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: uint64 after_user_id = 2;
+   */
+  afterUserId: bigint;
+
+  /**
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message parley.v1.MembersRequest.
+ * Use `create(MembersRequestSchema)` to create a new message.
+ */
+export const MembersRequestSchema: GenMessage<MembersRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 34);
+
+/**
+ * @generated from message parley.v1.MembersResponse
+ */
+export type MembersResponse = Message$1<"parley.v1.MembersResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.Member members = 1;
+   */
+  members: Member[];
+
+  /**
+   * @generated from field: bool has_more = 2;
+   */
+  hasMore: boolean;
+};
+
+/**
+ * Describes the message parley.v1.MembersResponse.
+ * Use `create(MembersResponseSchema)` to create a new message.
+ */
+export const MembersResponseSchema: GenMessage<MembersResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 35);
+
+/**
+ * @generated from message parley.v1.ChatroomInfo
+ */
+export type ChatroomInfo = Message$1<"parley.v1.ChatroomInfo"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: uint32 member_count = 2;
+   */
+  memberCount: number;
+
+  /**
+   * @generated from field: uint64 max_seq = 3;
+   */
+  maxSeq: bigint;
+
+  /**
+   * Set in a JOIN response: history is visible from this seq.
+   *
+   * @generated from field: uint64 join_seq = 4;
+   */
+  joinSeq: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ChatroomInfo.
+ * Use `create(ChatroomInfoSchema)` to create a new message.
+ */
+export const ChatroomInfoSchema: GenMessage<ChatroomInfo> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 36);
+
+/**
+ * CHATROOM_JOIN (24) creates the room if it does not exist; CHATROOM_LEAVE (25).
+ *
+ * @generated from message parley.v1.ChatroomRef
+ */
+export type ChatroomRef = Message$1<"parley.v1.ChatroomRef"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message parley.v1.ChatroomRef.
+ * Use `create(ChatroomRefSchema)` to create a new message.
+ */
+export const ChatroomRefSchema: GenMessage<ChatroomRef> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 37);
+
+/**
+ * CHATROOM_LIST (26).
+ *
+ * @generated from message parley.v1.ChatroomListRequest
+ */
+export type ChatroomListRequest = Message$1<"parley.v1.ChatroomListRequest"> & {
+  /**
+   * @generated from field: string after = 1;
+   */
+  after: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message parley.v1.ChatroomListRequest.
+ * Use `create(ChatroomListRequestSchema)` to create a new message.
+ */
+export const ChatroomListRequestSchema: GenMessage<ChatroomListRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 38);
+
+/**
+ * @generated from message parley.v1.ChatroomListResponse
+ */
+export type ChatroomListResponse = Message$1<"parley.v1.ChatroomListResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.ChatroomInfo rooms = 1;
+   */
+  rooms: ChatroomInfo[];
+
+  /**
+   * @generated from field: bool has_more = 2;
+   */
+  hasMore: boolean;
+};
+
+/**
+ * Describes the message parley.v1.ChatroomListResponse.
+ * Use `create(ChatroomListResponseSchema)` to create a new message.
+ */
+export const ChatroomListResponseSchema: GenMessage<ChatroomListResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 39);
 
 /**
  * @generated from message parley.v1.ConversationCursor
@@ -703,7 +1352,7 @@ export type ConversationCursor = Message$1<"parley.v1.ConversationCursor"> & {
  * Use `create(ConversationCursorSchema)` to create a new message.
  */
 export const ConversationCursorSchema: GenMessage<ConversationCursor> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 18);
+  messageDesc(file_parley_v1_parley, 40);
 
 /**
  * SYNC (10): what moved since the device's cursors. Conversations the device does not list are
@@ -723,7 +1372,7 @@ export type SyncRequest = Message$1<"parley.v1.SyncRequest"> & {
  * Use `create(SyncRequestSchema)` to create a new message.
  */
 export const SyncRequestSchema: GenMessage<SyncRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 19);
+  messageDesc(file_parley_v1_parley, 41);
 
 /**
  * @generated from message parley.v1.ConversationState
@@ -765,7 +1414,7 @@ export type ConversationState = Message$1<"parley.v1.ConversationState"> & {
  * Use `create(ConversationStateSchema)` to create a new message.
  */
 export const ConversationStateSchema: GenMessage<ConversationState> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 20);
+  messageDesc(file_parley_v1_parley, 42);
 
 /**
  * @generated from message parley.v1.SyncResponse
@@ -787,7 +1436,7 @@ export type SyncResponse = Message$1<"parley.v1.SyncResponse"> & {
  * Use `create(SyncResponseSchema)` to create a new message.
  */
 export const SyncResponseSchema: GenMessage<SyncResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 21);
+  messageDesc(file_parley_v1_parley, 43);
 
 /**
  * KICK (11), server notify: another login of the same platform class replaced this session.
@@ -821,7 +1470,7 @@ export type KickNotice = Message$1<"parley.v1.KickNotice"> & {
  * Use `create(KickNoticeSchema)` to create a new message.
  */
 export const KickNoticeSchema: GenMessage<KickNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 22);
+  messageDesc(file_parley_v1_parley, 44);
 
 /**
  * DISCONNECT (12), server notify just before the server closes the connection; the header's
@@ -848,7 +1497,7 @@ export type Disconnect = Message$1<"parley.v1.Disconnect"> & {
  * Use `create(DisconnectSchema)` to create a new message.
  */
 export const DisconnectSchema: GenMessage<Disconnect> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 23);
+  messageDesc(file_parley_v1_parley, 45);
 
 /**
  * The body of any response whose status is not OK.
@@ -867,5 +1516,5 @@ export type ErrorBody = Message$1<"parley.v1.ErrorBody"> & {
  * Use `create(ErrorBodySchema)` to create a new message.
  */
 export const ErrorBodySchema: GenMessage<ErrorBody> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 24);
+  messageDesc(file_parley_v1_parley, 46);
 
