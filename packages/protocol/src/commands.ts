@@ -39,6 +39,24 @@ export const Command = {
   READ: 28,
   EDIT: 29,
   READ_COUNTS: 30,
+  CONVERSATIONS: 31,
+  CONVERSATION_SETTINGS: 32,
+  SEARCH: 33,
+  PROFILE_UPDATE: 34,
+  USER_SEARCH: 35,
+  USERS_GET: 36,
+  /** Notify: a watched user came online or went offline. */
+  PRESENCE: 37,
+  CONTACT_REQUEST: 38,
+  CONTACT_ACCEPT: 39,
+  CONTACT_DECLINE: 40,
+  CONTACT_REMOVE: 41,
+  CONTACT_LIST: 42,
+  BLOCK: 43,
+  UNBLOCK: 44,
+  BLOCK_LIST: 45,
+  /** Notify: a contact relation changed. */
+  CONTACT_NOTICE: 46,
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];

@@ -5,6 +5,10 @@ import { ConfigError, type ParleyConfig } from './config.js';
 import { AuthService } from './core/auth-service.js';
 import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
 import { ChatroomService } from './core/chatroom-service.js';
+import { ContactService } from './core/contact-service.js';
+import { ConversationService } from './core/conversation-service.js';
+import { PresenceService } from './core/presence-service.js';
+import { UserService } from './core/user-service.js';
 import { Fanout } from './core/fanout.js';
 import { GroupService } from './core/group-service.js';
 import { MemberDirectory } from './core/member-directory.js';
@@ -13,7 +17,7 @@ import { SystemMessages } from './core/system-messages.js';
 import { SessionRegistry } from './core/session-registry.js';
 import { SnowflakeGenerator } from './core/snowflake.js';
 import type { Store } from './core/store.js';
-import { Dispatcher } from './gateway/dispatcher.js';
+import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
 import { TcpListener } from './gateway/tcp-listener.js';
 import { createLogger } from './logger.js';
 import { PostgresStore } from './store/postgres-store.js';
@@ -36,7 +40,10 @@ export function openStore(config: ParleyConfig): Store {
   return new SqliteStore({ path: join(config.dataDir, 'parley.db') });
 }
 
-export function createServices(config: ParleyConfig, store: Store) {
+export function createServices(
+  config: ParleyConfig,
+  store: Store,
+): CoreServices & { ids: SnowflakeGenerator } {
   const ids = new SnowflakeGenerator(config.nodeId);
   const sessions = new SessionRegistry();
   const members = new MemberDirectory(store);
@@ -56,15 +63,19 @@ export function createServices(config: ParleyConfig, store: Store) {
     maxPageSize: config.maxPullLimit,
   });
   const chatrooms = new ChatroomService(store, members, { maxPageSize: config.maxPullLimit });
-  return {
-    ids,
-    sessions,
+  const presence = new PresenceService(store, sessions, sessions);
+  const services: CoreServices = {
     auth,
+    sessions,
+    presence,
     messages,
     groups,
     chatrooms,
-    dispatcher: new Dispatcher(auth, messages, groups, chatrooms, sessions),
+    contacts: new ContactService(store, sessions),
+    users: new UserService(store, presence),
+    conversations: new ConversationService(store),
   };
+  return { ...services, ids };
 }
 
 export async function startApp(
@@ -76,7 +87,11 @@ export async function startApp(
   }
   const store = openStore(config);
   await store.migrate();
-  const { sessions, auth, dispatcher } = createServices(config, store);
+  const services = createServices(config, store);
+  const { sessions, auth } = services;
+  const dispatcher = new Dispatcher(services, (err: unknown) => {
+    log.warn({ err }, 'background work failed');
+  });
   const tcp = new TcpListener(
     {
       host: config.tcpHost,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { BadRequestError, ConflictError, ConversationType, NotFoundError } from '@parley/protocol';
 import {
+  ContactState,
   MemberRole,
   type ConversationId,
   type ConversationRecord,
@@ -11,6 +12,7 @@ import {
   type Store,
   type StoredMessage,
   type UserId,
+  type UserRecord,
 } from '@parley/server';
 
 /** A fresh database for one run of the contract suite. */
@@ -70,7 +72,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       void it('creates a user and reads it back by id and by username', async () => {
         const input = newUser();
         const created = await db().createUser(input);
-        assert.deepEqual(created, { ...input, avatarUrl: '' });
+        assert.deepEqual(created, { ...input, avatarUrl: '', lastSeenAt: 0 });
         assert.deepEqual(await db().getUserById(input.id), created);
         assert.deepEqual(await db().getUserByUsername(input.username), created);
       });
@@ -178,6 +180,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           joinSeq: 1,
           role: MemberRole.MEMBER,
           mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
         });
       });
 
@@ -204,6 +207,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           joinSeq: 4,
           role: MemberRole.MEMBER,
           mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
         });
         const kept = await db().getConversationState(b, id);
         assert.equal(kept?.joinSeq, 1);
@@ -233,6 +237,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           joinSeq: 1,
           role: MemberRole.MEMBER,
           mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
         });
         assert.deepEqual(byId.get(second), {
           conversationId: second,
@@ -242,6 +247,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           joinSeq: 1,
           role: MemberRole.MEMBER,
           mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
         });
         assert.deepEqual(await db().listConversationStates(nextId()), []);
       });
@@ -456,6 +462,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
           joinSeq: 4,
           role: MemberRole.MEMBER,
           mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
         });
         assert.equal(await db().countReaders(id, 3, a), 1);
         assert.equal(await db().countReaders(id, 1, a), 1);
@@ -808,6 +815,465 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       });
     });
 
+    void describe('profiles and presence', () => {
+      void it('updateProfile patches only the given fields; NotFoundError for an unknown user', async () => {
+        const input = newUser();
+        const created = await db().createUser(input);
+        const renamed = await db().updateProfile(input.id, { displayName: 'New Name' });
+        assert.deepEqual(renamed, { ...created, displayName: 'New Name' });
+        const pictured = await db().updateProfile(input.id, { avatarUrl: 'https://x/p.png' });
+        assert.deepEqual(pictured, { ...created, displayName: 'New Name', avatarUrl: 'https://x/p.png' });
+        assert.deepEqual(await db().updateProfile(input.id, {}), pictured);
+        const both = await db().updateProfile(input.id, { displayName: 'Zoë 🌍', avatarUrl: '' });
+        assert.deepEqual(both, { ...created, displayName: 'Zoë 🌍' });
+        assert.deepEqual(await db().getUserById(input.id), both);
+        assert.deepEqual(await db().getUserByUsername(input.username), both);
+        await assert.rejects(db().updateProfile(nextId(), { displayName: 'x' }), NotFoundError);
+      });
+
+      void it('setLastSeen stores the time; an unknown user is ignored', async () => {
+        const input = newUser();
+        await db().createUser(input);
+        assert.equal((await db().getUserById(input.id))?.lastSeenAt, 0);
+        await db().setLastSeen(input.id, 1_700_000_123_456);
+        assert.equal((await db().getUserById(input.id))?.lastSeenAt, 1_700_000_123_456);
+        await db().setLastSeen(input.id, 1_700_000_200_000);
+        const user = await db().getUserById(input.id);
+        assert.deepEqual(user, { ...input, avatarUrl: '', lastSeenAt: 1_700_000_200_000 });
+        await db().setLastSeen(nextId(), 5);
+        await assert.rejects(db().setLastSeen(input.id, -1), BadRequestError);
+      });
+
+      void it('searchUsers matches a username prefix or a display-name substring, case-insensitively, by username', async () => {
+        const tag = word();
+        const upperTag = tag.toUpperCase();
+        const names = [`${tag}_b`, `${upperTag}_A`, `zz_${tag}_display`, `x${tag}`, `zz_${unique()}`];
+        const [b, a, display, infix, none] = await Promise.all(
+          names.map((username, i) =>
+            db().createUser(
+              newUser({
+                username,
+                displayName: i === 2 ? `Mr ${upperTag} Smith` : i === 4 ? `100% ${tag}%` : 'Nobody',
+              }),
+            ),
+          ),
+        );
+        const usernames = async (query: string, limit: number) =>
+          (await db().searchUsers(query, limit)).map((u) => u.username);
+        // `x${tag}` contains the tag in its username but neither starts with it nor shows it.
+        // Ordered by the case-insensitive username key, in byte order.
+        const byKey = (users: (UserRecord | undefined)[]) =>
+          users.map((u) => u?.username ?? fail()).sort((x, y) => byteOrder(x.toLowerCase(), y.toLowerCase()));
+        assert.deepEqual(await usernames(tag, 10), byKey([a, b, display, none]));
+        assert.deepEqual(await usernames(upperTag, 10), await usernames(tag, 10));
+        assert.deepEqual(await usernames(tag, 2), [a?.username, b?.username]);
+        assert.deepEqual(await usernames(`${tag}_a`, 10), [a?.username]);
+        assert.deepEqual(await usernames(`r ${tag} s`, 10), [display?.username]);
+        assert.deepEqual(await usernames(`${tag}%`, 10), [none?.username]);
+        assert.deepEqual(await usernames(`${tag}_`, 10), [a?.username, b?.username]);
+        assert.deepEqual(await usernames(`X${tag}`, 10), [infix?.username]);
+        assert.deepEqual(await usernames(`${tag}_%`, 10), []);
+        assert.deepEqual(await usernames(tag, 0), []);
+        const full = await db().searchUsers(`${tag}_b`, 1);
+        assert.deepEqual(full, [b]);
+        await assert.rejects(db().searchUsers(tag, -1), BadRequestError);
+      });
+    });
+
+    void describe('contacts and blocks', () => {
+      void it('putContactPair writes both directions; getContact and listContacts read them', async () => {
+        const [a, b, c] = sorted([nextId(), nextId(), nextId()]);
+        if (a === undefined || b === undefined || c === undefined) return fail();
+        await db().putContactPair(a, b, ContactState.REQUESTED, ContactState.PENDING, 'hi, it is A', 10);
+        assert.deepEqual(await db().getContact(a, b), {
+          userId: a,
+          peerId: b,
+          state: ContactState.REQUESTED,
+          note: 'hi, it is A',
+          updatedAt: 10,
+        });
+        assert.deepEqual(await db().getContact(b, a), {
+          userId: b,
+          peerId: a,
+          state: ContactState.PENDING,
+          note: 'hi, it is A',
+          updatedAt: 10,
+        });
+        assert.equal(await db().getContact(a, c), undefined);
+
+        // Accepting rewrites both rows; the pair with c is a separate relation.
+        await db().putContactPair(b, a, ContactState.FRIENDS, ContactState.FRIENDS, '', 20);
+        await db().putContactPair(c, a, ContactState.REQUESTED, ContactState.PENDING, 'me too', 30);
+        const friends = { userId: a, peerId: b, state: ContactState.FRIENDS, note: '', updatedAt: 20 };
+        const pendingC = { userId: a, peerId: c, state: ContactState.PENDING, note: 'me too', updatedAt: 30 };
+        assert.deepEqual(await db().listContacts(a), [friends, pendingC]);
+        assert.deepEqual(await db().listContacts(a, [ContactState.FRIENDS]), [friends]);
+        assert.deepEqual(await db().listContacts(a, [ContactState.PENDING, ContactState.REQUESTED]), [
+          pendingC,
+        ]);
+        assert.deepEqual(await db().listContacts(a, []), []);
+        assert.deepEqual(await db().listContacts(c, [ContactState.REQUESTED]), [
+          { userId: c, peerId: a, state: ContactState.REQUESTED, note: 'me too', updatedAt: 30 },
+        ]);
+        assert.deepEqual(await db().listContacts(nextId()), []);
+      });
+
+      void it('deleteContactPair removes both directions and says whether it removed anything', async () => {
+        const [a, b, c] = [nextId(), nextId(), nextId()];
+        await db().putContactPair(a, b, ContactState.FRIENDS, ContactState.FRIENDS, '', 1);
+        await db().putContactPair(a, c, ContactState.FRIENDS, ContactState.FRIENDS, '', 1);
+        assert.equal(await db().deleteContactPair(b, a), true);
+        assert.equal(await db().getContact(a, b), undefined);
+        assert.equal(await db().getContact(b, a), undefined);
+        assert.equal(await db().deleteContactPair(a, b), false);
+        assert.deepEqual(
+          (await db().listContacts(a)).map((r) => r.peerId),
+          [c],
+        );
+        assert.deepEqual(await db().listContacts(b), []);
+      });
+
+      void it('rejects a pair with oneself and unknown states', async () => {
+        const [a, b] = [nextId(), nextId()];
+        await assert.rejects(
+          db().putContactPair(a, a, ContactState.FRIENDS, ContactState.FRIENDS, '', 1),
+          BadRequestError,
+        );
+        await assert.rejects(
+          db().putContactPair(a, b, 9 as ContactState, ContactState.FRIENDS, '', 1),
+          BadRequestError,
+        );
+        assert.equal(await db().getContact(a, b), undefined);
+        assert.equal(await db().getContact(b, a), undefined);
+      });
+
+      void it('block is one-directional and idempotent; unblock undoes it', async () => {
+        const [me, x, y] = [nextId(), nextId(), nextId()];
+        await db().block(me, y, 1);
+        await db().block(me, x, 2);
+        await db().block(me, x, 3);
+        assert.equal(await db().isBlocked(me, x), true);
+        assert.equal(await db().isBlocked(x, me), false);
+        assert.deepEqual(await db().listBlocked(me), sorted([x, y]));
+        assert.deepEqual(await db().listBlocked(x), []);
+        await db().unblock(me, x);
+        await db().unblock(me, x);
+        await db().unblock(x, me);
+        assert.equal(await db().isBlocked(me, x), false);
+        assert.equal(await db().isBlocked(me, y), true);
+        assert.deepEqual(await db().listBlocked(me), [y]);
+      });
+    });
+
+    void describe('membership settings and conversation lists', () => {
+      void it('updateMembershipSettings patches one member only; NotFoundError for a non-member', async () => {
+        const [a, b] = [nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b]));
+        for (let i = 0; i < 3; i++) await db().appendMessage(newMessage(id, b));
+        await db().updateMembershipSettings(a, id, { pinned: true });
+        const pinned = await db().getConversationState(a, id);
+        assert.deepEqual(pinned, {
+          conversationId: id,
+          type: ConversationType.GROUP,
+          maxSeq: 3,
+          readSeq: 0,
+          joinSeq: 1,
+          role: MemberRole.MEMBER,
+          mutedUntil: 0,
+          ...MEMBERSHIP_DEFAULTS,
+          pinned: true,
+        });
+        await db().updateMembershipSettings(a, id, { muted: true, hiddenSeq: 3 });
+        await db().updateMembershipSettings(a, id, {});
+        const all = { ...pinned, muted: true, hiddenSeq: 3 };
+        assert.deepEqual(await db().getConversationState(a, id), all);
+        assert.deepEqual(
+          (await db().listConversationStates(a)).find((s) => s.conversationId === id),
+          all,
+        );
+        await db().updateMembershipSettings(a, id, { pinned: false, hiddenSeq: 0 });
+        assert.deepEqual(await db().getConversationState(a, id), { ...all, pinned: false, hiddenSeq: 0 });
+        const other = await db().getConversationState(b, id);
+        assert.deepEqual([other?.pinned, other?.muted, other?.hiddenSeq], [false, false, 0]);
+
+        await assert.rejects(db().updateMembershipSettings(nextId(), id, { pinned: true }), NotFoundError);
+        await assert.rejects(
+          db().updateMembershipSettings(a, conversationId(), { muted: true }),
+          NotFoundError,
+        );
+        await assert.rejects(db().updateMembershipSettings(nextId(), id, {}), NotFoundError);
+        await assert.rejects(db().updateMembershipSettings(a, id, { hiddenSeq: -1 }), BadRequestError);
+      });
+
+      void it('lastMessages answers the newest message of each listed conversation in one call', async () => {
+        const sender = nextId();
+        const [c1, c2, empty, missing] = [
+          conversationId(),
+          conversationId(),
+          conversationId(),
+          conversationId(),
+        ];
+        for (const id of [c1, c2, empty]) await db().createConversation(group(id, [sender]));
+        const sent: StoredMessage[] = [];
+        for (const id of [c1, c2, c1, c1])
+          sent.push((await db().appendMessage(newMessage(id, sender))).message);
+        const last = await db().lastMessages([c1, c2, empty, missing, c1]);
+        assert.deepEqual(
+          sortedBy(last, (m) => BigInt(m.seq)).map(comparable),
+          [sent[1], sent[3]].map((m) => comparable(m ?? fail())),
+        );
+        assert.deepEqual(await db().lastMessages([]), []);
+        assert.deepEqual(await db().lastMessages([empty, missing]), []);
+      });
+
+      void it('conversationPeers answers everyone sharing a conversation, once, without the user', async () => {
+        const [me, p1, p2, p3, stranger] = [nextId(), nextId(), nextId(), nextId(), nextId()];
+        await db().createConversation(group(conversationId(), [me, p1, p2]));
+        await db().createConversation(group(conversationId(), [p2, me, p3]));
+        await db().createConversation(group(conversationId(), [p1, stranger]));
+        await db().createConversation(group(conversationId(), [me]));
+        assert.deepEqual(sorted(await db().conversationPeers(me)), sorted([p1, p2, p3]));
+        assert.deepEqual(sorted(await db().conversationPeers(p3)), sorted([me, p2]));
+        assert.deepEqual(await db().conversationPeers(nextId()), []);
+      });
+    });
+
+    void describe('mentions', () => {
+      const mentionSeqs = async (id: ConversationId, userIds: UserId[]) =>
+        Promise.all(userIds.map(async (u) => (await db().getConversationState(u, id))?.mentionSeq));
+
+      void it('appendMessage flags the mentioned members at the new seq, never the sender', async () => {
+        const [a, b, c, d, stranger] = [nextId(), nextId(), nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b, c, d]));
+        await db().appendMessage(newMessage(id, a, { mentions: [b, a, b, stranger] }));
+        assert.deepEqual(await mentionSeqs(id, [a, b, c, d]), [0, 1, 0, 0]);
+        assert.equal(await db().getConversationState(stranger, id), undefined);
+        await db().appendMessage(newMessage(id, c, { mentions: [] }));
+        await db().appendMessage(newMessage(id, c, { mentions: [d] }));
+        assert.deepEqual(await mentionSeqs(id, [a, b, c, d]), [0, 1, 0, 3]);
+        // Reading does not clear it: the flag is mentionSeq > readSeq.
+        await db().markRead(d, id, 3);
+        const state = await db().getConversationState(d, id);
+        assert.deepEqual([state?.mentionSeq, state?.readSeq], [3, 3]);
+      });
+
+      void it('mentionAll flags every member but the sender; later messages never move mentionSeq back', async () => {
+        const [a, b, c] = [nextId(), nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a, b, c]));
+        await db().appendMessage(newMessage(id, a, { mentions: [b] }));
+        await db().appendMessage(newMessage(id, b, { mentionAll: true }));
+        assert.deepEqual(await mentionSeqs(id, [a, b, c]), [2, 1, 2]);
+        await db().appendMessage(newMessage(id, c, { mentionAll: true, mentions: [c, b] }));
+        assert.deepEqual(await mentionSeqs(id, [a, b, c]), [3, 3, 2]);
+        for (let i = 0; i < 2; i++) await db().appendMessage(newMessage(id, a));
+        await db().appendMessage(newMessage(id, a, { mentionAll: false, mentions: [] }));
+        assert.deepEqual(await mentionSeqs(id, [a, b, c]), [3, 3, 2]);
+        // A retried message changes nothing.
+        const original = await db().appendMessage(newMessage(id, b, { clientMsgId: `m_${unique()}` }));
+        const retry = await db().appendMessage(
+          newMessage(id, b, { clientMsgId: original.message.clientMsgId, mentionAll: true }),
+        );
+        assert.equal(retry.duplicate, true);
+        assert.deepEqual(await mentionSeqs(id, [a, b, c]), [3, 3, 2]);
+      });
+    });
+
+    void describe('searchMessages', () => {
+      const text = (m: StoredMessage) => m.searchText;
+
+      void it("finds words in the user's conversations only, newest first, all words required", async () => {
+        const [me, peer, outsider] = [nextId(), nextId(), nextId()];
+        const [mine, theirs] = [conversationId(), conversationId()];
+        await db().createConversation(group(mine, [me, peer]));
+        await db().createConversation(group(theirs, [peer, outsider]));
+        const w = word();
+        const send = async (id: ConversationId, sender: UserId, searchText: string) =>
+          (await db().appendMessage(newMessage(id, sender, { searchText }))).message;
+        const first = await send(mine, peer, `hello ${w} one`);
+        await send(theirs, outsider, `${w} secret`);
+        const second = await send(mine, me, `${w.toUpperCase()} two`);
+        await send(mine, me, `unrelated ${word()}`);
+        const found = await db().searchMessages(me, w, 10, 0n);
+        assert.deepEqual(found.map(comparable), [second, first].map(comparable));
+        assert.deepEqual((await db().searchMessages(me, `${w} two`, 10, 0n)).map(text), [second.searchText]);
+        assert.deepEqual((await db().searchMessages(me, `two ${w.toUpperCase()}`, 10, 0n)).map(text), [
+          second.searchText,
+        ]);
+        assert.deepEqual(await db().searchMessages(me, `${w} secret`, 10, 0n), []);
+        assert.deepEqual((await db().searchMessages(outsider, w, 10, 0n)).map(text), [`${w} secret`]);
+        assert.equal((await db().searchMessages(peer, w, 10, 0n)).length, 3);
+        assert.deepEqual(await db().searchMessages(nextId(), w, 10, 0n), []);
+        assert.deepEqual((await db().searchMessages(me, w, 1, 0n)).map(comparable), [comparable(second)]);
+        assert.deepEqual(await db().searchMessages(me, w, 0, 0n), []);
+        assert.deepEqual(await db().searchMessages(me, '', 10, 0n), []);
+        assert.deepEqual(await db().searchMessages(me, '   ', 10, 0n), []);
+        await assert.rejects(db().searchMessages(me, w, -1, 0n), BadRequestError);
+        // A removed member finds nothing there any more.
+        await db().removeMembers(mine, [me]);
+        assert.deepEqual(await db().searchMessages(me, w, 10, 0n), []);
+      });
+
+      void it('finds nothing from before the membership began (joinSeq)', async () => {
+        const [a, late] = [nextId(), nextId()];
+        const id = conversationId();
+        await db().createConversation(group(id, [a]));
+        const w = word();
+        await db().appendMessage(newMessage(id, a, { searchText: `${w} early` }));
+        await db().appendMessage(newMessage(id, a, { searchText: `${w} earlier` }));
+        await db().addMembers(id, members([late]));
+        assert.deepEqual(await db().searchMessages(late, w, 10, 0n), []);
+        const after = await db().appendMessage(newMessage(id, a, { searchText: `${w} later` }));
+        assert.deepEqual((await db().searchMessages(late, w, 10, 0n)).map(comparable), [
+          comparable(after.message),
+        ]);
+        assert.equal((await db().searchMessages(a, w, 10, 0n)).length, 3);
+      });
+
+      void it('skips recalled messages and follows edits', async () => {
+        const a = nextId();
+        const id = conversationId();
+        await db().createConversation(group(id, [a]));
+        const [w, old, fresh] = [word(), word(), word()];
+        const sent: StoredMessage[] = [];
+        for (const t of [`${w} ${old} edit me`, `${w} recall me`, `${w} recall keeping text`, `${w} stays`]) {
+          sent.push((await db().appendMessage(newMessage(id, a, { searchText: t }))).message);
+        }
+        const [edited, recalled, recalledKeep, stays] = sent;
+        if (!edited || !recalled || !recalledKeep || !stays) return fail();
+        const content = Uint8Array.of(1, 2, 3);
+        await db().updateMessage(id, recalled.seq, { flags: 1, contentType: 1, content, searchText: '' });
+        // The recalled bit alone hides a message, whatever text it still has.
+        await db().updateMessage(id, recalledKeep.seq, {
+          flags: 1 | 2,
+          contentType: 1,
+          content,
+          searchText: recalledKeep.searchText,
+        });
+        await db().updateMessage(id, edited.seq, {
+          flags: 2,
+          contentType: 1,
+          content,
+          searchText: `${w} ${fresh}`,
+        });
+        assert.deepEqual(
+          (await db().searchMessages(a, w, 10, 0n)).map((m) => m.id),
+          [stays.id, edited.id],
+        );
+        assert.deepEqual(await db().searchMessages(a, old, 10, 0n), []);
+        assert.deepEqual(await db().searchMessages(a, `${w} recall`, 10, 0n), []);
+        const hit = await db().searchMessages(a, fresh, 10, 0n);
+        assert.deepEqual(
+          hit.map((m) => [m.id, m.flags, m.searchText]),
+          [[edited.id, 2, `${w} ${fresh}`]],
+        );
+        // Edited back: the index follows every rewrite.
+        await db().updateMessage(id, edited.seq, {
+          flags: 2,
+          contentType: 1,
+          content,
+          searchText: `${w} ${old}`,
+        });
+        assert.deepEqual(await db().searchMessages(a, fresh, 10, 0n), []);
+        assert.deepEqual(
+          (await db().searchMessages(a, old, 10, 0n)).map((m) => m.id),
+          [edited.id],
+        );
+      });
+
+      void it('pages with beforeId, newest first', async () => {
+        const a = nextId();
+        const [one, two] = [conversationId(), conversationId()];
+        await db().createConversation(group(one, [a]));
+        await db().createConversation(group(two, [a]));
+        const w = word();
+        const sent: StoredMessage[] = [];
+        for (const id of [one, two, one, two, one]) {
+          sent.push((await db().appendMessage(newMessage(id, a, { searchText: `page ${w}` }))).message);
+        }
+        const ids = sent.map((m) => m.id).reverse();
+        const seen: bigint[] = [];
+        let before = 0n;
+        for (;;) {
+          const page = await db().searchMessages(a, w, 2, before);
+          assert.ok(page.length <= 2);
+          const last = page.at(-1);
+          if (last === undefined) break;
+          seen.push(...page.map((m) => m.id));
+          before = last.id;
+        }
+        assert.deepEqual(seen, ids);
+        assert.deepEqual(
+          (await db().searchMessages(a, w, 10, ids[1] ?? 0n)).map((m) => m.id),
+          ids.slice(2),
+        );
+        assert.deepEqual(await db().searchMessages(a, w, 10, ids.at(-1) ?? 0n), []);
+      });
+
+      void it('reads any input as plain words and never throws on query syntax', async () => {
+        const [a, outsider] = [nextId(), nextId()];
+        const [id, elsewhere] = [conversationId(), conversationId()];
+        await db().createConversation(group(id, [a]));
+        await db().createConversation(group(elsewhere, [outsider]));
+        const w = word();
+        const mine = await db().appendMessage(
+          newMessage(id, a, { searchText: `${w} AND (this) "quoted" -minus star* 🌍 NEAR or NOT` }),
+        );
+        await db().appendMessage(
+          newMessage(elsewhere, outsider, { searchText: `${w} AND (this) "quoted" -minus` }),
+        );
+        const weird = [
+          '"',
+          '""',
+          '*',
+          'AND',
+          'OR',
+          'NOT',
+          '(',
+          ')',
+          '-x',
+          '🌍',
+          '"unterminated',
+          'a"b',
+          'search_text:x',
+          'NEAR(a b)',
+          '^start',
+          '\\',
+          "'",
+          ':',
+          '+',
+          '{a b}',
+          '%',
+          '&|!<->',
+          `${w} AND`,
+          `${w} OR nothing`,
+          `${w} "quoted"`,
+          `(${w})`,
+          `${w}*`,
+          `-${w}`,
+          `${w} 🌍`,
+        ];
+        for (const query of weird) {
+          const found = await db().searchMessages(a, query, 50, 0n);
+          assert.ok(
+            found.every((m) => m.conversationId !== elsewhere),
+            `query ${JSON.stringify(query)} leaked a message`,
+          );
+        }
+        for (const query of [`${w} AND`, `(${w})`, `${w} "quoted"`, `"${w}"`, `${w} this`]) {
+          assert.deepEqual(
+            (await db().searchMessages(a, query, 50, 0n)).map((m) => m.id),
+            [mine.message.id],
+            `query ${JSON.stringify(query)}`,
+          );
+        }
+        // Plain words, not operators: OR does not widen the search.
+        assert.deepEqual(await db().searchMessages(a, `${w} OR ${word()}`, 50, 0n), []);
+      });
+    });
+
     void describe('concurrency', () => {
       void it('8 stores appending 50 messages each at once produce seqs exactly 1..400', async () => {
         const writers = await Promise.all(Array.from({ length: 8 }, () => another()));
@@ -887,15 +1353,21 @@ function nextId(): UserId {
   return 2n ** 53n + 1000n + BigInt(counter);
 }
 
+/** A word no other test uses, one token for both FTS5 (unicode61) and PostgreSQL ('simple'). */
+function word(): string {
+  counter += 1;
+  return `kw${process.pid}n${counter}`;
+}
+
 function conversationId(): ConversationId {
   return `g:${unique()}`;
 }
 
-function newUser(overrides: { id?: UserId; username?: string } = {}) {
+function newUser(overrides: { id?: UserId; username?: string; displayName?: string } = {}) {
   return {
     id: overrides.id ?? nextId(),
     username: overrides.username ?? `user_${unique()}`,
-    displayName: 'Some One',
+    displayName: overrides.displayName ?? 'Some One',
     passwordHash: '$scrypt$fake',
     createdAt: 1_700_000_000_000,
   };
@@ -909,6 +1381,9 @@ function members(userIds: readonly UserId[], role: MemberRole = MemberRole.MEMBE
   return userIds.map((userId) => ({ userId, role }));
 }
 
+/** A new membership's own state: no mention, no settings. */
+const MEMBERSHIP_DEFAULTS = { mentionSeq: 0, pinned: false, muted: false, hiddenSeq: 0 } as const;
+
 const DEFAULT_PROFILE = {
   name: '',
   avatarUrl: '',
@@ -921,10 +1396,17 @@ const DEFAULT_PROFILE = {
 function newMessage(
   conversationId: ConversationId,
   senderId: UserId,
-  overrides: Partial<Pick<NewMessage, 'id' | 'clientMsgId' | 'content' | 'searchText' | 'serverTime'>> = {},
+  overrides: Partial<
+    Pick<
+      NewMessage,
+      'id' | 'clientMsgId' | 'content' | 'searchText' | 'serverTime' | 'mentions' | 'mentionAll'
+    >
+  > = {},
 ): NewMessage {
   const text = `text ${unique()}`;
   return {
+    ...(overrides.mentions === undefined ? {} : { mentions: overrides.mentions }),
+    ...(overrides.mentionAll === undefined ? {} : { mentionAll: overrides.mentionAll }),
     id: overrides.id ?? nextId(),
     conversationId,
     senderId,

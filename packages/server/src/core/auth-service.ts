@@ -7,6 +7,7 @@ import {
   TokenRevokedError,
   isPlatform,
 } from '@parley/protocol';
+import { isDisplayText } from './text-rules.js';
 import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
@@ -36,8 +37,6 @@ export interface LoginResult {
   readonly platform: number;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const USERNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$/;
 const DEVICE_ID = /^[\x21-\x7e]{1,64}$/;
 export const MIN_PASSWORD_LENGTH = 6;
@@ -71,7 +70,7 @@ export class AuthService {
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       throw new BadRequestError(`password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
     }
-    if (displayName.length > 64 || CONTROL_CHARS.test(displayName)) {
+    if (displayName !== '' && !isDisplayText(displayName, 64)) {
       throw new BadRequestError('display name must be at most 64 characters, without control characters');
     }
     if (password.includes('\u0000')) throw new BadRequestError('password must not contain NUL');

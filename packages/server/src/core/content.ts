@@ -7,6 +7,7 @@ import {
   isContentType,
   type MessageContent,
 } from '@parley/protocol';
+import { blankControlChars, isMediaUrl } from './text-rules.js';
 
 /**
  * Validation of message content. The protobuf MessageContent is Parley's content model for every
@@ -19,14 +20,8 @@ export interface ContentLimits {
 
 export const DEFAULT_CONTENT_LIMITS: ContentLimits = { maxTextLength: 10_000, maxContentBytes: 64 * 1024 };
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-/** An absolute http(s) URL or a path on this server (not `//host/...`, which leaves it). */
-const URL_PATTERN = /^(https?:\/\/[^\s/]|\/(?!\/))[^\s]{0,2000}$/;
-
 function requireUrl(url: string | undefined, what: string): void {
-  if (url === undefined || !URL_PATTERN.test(url))
-    throw new BadRequestError(`${what} needs a valid media url`);
+  if (url === undefined || !isMediaUrl(url)) throw new BadRequestError(`${what} needs a valid media url`);
 }
 
 export interface ValidContent {
@@ -87,5 +82,5 @@ export function validateContent(input: MessageContent | undefined, limits: Conte
     throw new TooLargeError(`content of ${bytes.length} bytes exceeds ${limits.maxContentBytes}`);
   }
   // PostgreSQL text cannot hold NUL; search has no use for control characters anyway.
-  return { content, bytes, searchText: searchText.replace(CONTROL_CHARS, ' ') };
+  return { content, bytes, searchText: blankControlChars(searchText) };
 }

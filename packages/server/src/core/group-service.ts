@@ -6,6 +6,7 @@ import {
   TooLargeError,
 } from '@parley/protocol';
 import { groupConversationId } from './conversation-id.js';
+import { isDisplayText, isMediaUrl } from './text-rules.js';
 import type { MemberDirectory } from './member-directory.js';
 import type { DeviceSession } from './session.js';
 import type { IdGenerator } from './snowflake.js';
@@ -35,22 +36,16 @@ export interface GroupProfileInput {
 
 const MAX_NAME = 64;
 const MAX_NOTICE = 2000;
-const MAX_URL = 2000;
 
 function checkProfile(input: GroupProfileInput): void {
-  // eslint-disable-next-line no-control-regex
-  if (input.name !== undefined && (input.name.length > MAX_NAME || /[\u0000-\u001f]/.test(input.name))) {
+  if (input.name !== undefined && input.name !== '' && !isDisplayText(input.name, MAX_NAME)) {
     throw new BadRequestError(`group name must be at most ${MAX_NAME} characters without control characters`);
   }
   if (input.notice !== undefined && input.notice.length > MAX_NOTICE) {
     throw new BadRequestError(`group notice must be at most ${MAX_NOTICE} characters`);
   }
-  if (
-    input.avatarUrl !== undefined &&
-    input.avatarUrl !== '' &&
-    !/^https?:\/\/\S{1,2000}$/.test(input.avatarUrl)
-  ) {
-    throw new BadRequestError(`avatar url must be an http(s) url of at most ${MAX_URL} characters`);
+  if (input.avatarUrl !== undefined && input.avatarUrl !== '' && !isMediaUrl(input.avatarUrl)) {
+    throw new BadRequestError('avatar url must be an http(s) url or a path on this server');
   }
 }
 

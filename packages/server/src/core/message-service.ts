@@ -9,6 +9,7 @@ import {
   MessageContentSchema,
   MessageFlag,
   NotFoundError,
+  RateLimitedError,
   type MessageContent,
 } from '@parley/protocol';
 import { validateContent, type ContentLimits } from './content.js';
@@ -28,6 +29,30 @@ import {
   type StoredMessage,
   type UserId,
 } from './types.js';
+
+/** Typing is best effort and cheap to abuse: one signal per session per interval. */
+const TYPING_MIN_INTERVAL_MS = 300;
+const MAX_MENTIONS = 100;
+
+/** The seed's mentionedType: 0 nobody, 1 the listed targets, 2 everyone. */
+export const MentionType = { NONE: 0, USERS: 1, ALL: 2 } as const;
+
+/** Who a group message flags: listed user ids, or everyone (owner and admins only). */
+export function mentionsOf(
+  content: MessageContent,
+  conversationType: number,
+  manager: boolean,
+): { mentions?: UserId[]; mentionAll?: boolean } {
+  if (conversationType !== ConversationType.GROUP || content.mentionedType === MentionType.NONE) return {};
+  if (content.mentionedType === MentionType.ALL) {
+    if (!manager) throw new ForbiddenError('only the owner and admins may mention everyone');
+    return { mentionAll: true };
+  }
+  if (content.mentionedType !== MentionType.USERS) throw new BadRequestError('unknown mentionedType');
+  if (content.mentionedTargets.length > MAX_MENTIONS)
+    throw new BadRequestError(`at most ${MAX_MENTIONS} mentions`);
+  return { mentions: content.mentionedTargets.map(parseUserId) };
+}
 
 export interface ChangeOutcome {
   readonly seq: number;
@@ -81,6 +106,7 @@ const KNOWN_CONVERSATIONS_MAX = 100_000;
  */
 export class MessageService {
   private readonly known = new Set<ConversationId>();
+  private readonly lastTyping = new WeakMap<DeviceSession, number>();
 
   constructor(
     private readonly store: Store,
@@ -94,8 +120,13 @@ export class MessageService {
   ) {}
 
   async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
-    const conversationId = await this.authorizeSend(session, input.conversation);
+    const { conversationId, manager } = await this.authorizeSend(session, input.conversation);
     if (input.content?.contentType === ContentType.TYPING) {
+      const last = this.lastTyping.get(session) ?? 0;
+      if (this.now() - last < TYPING_MIN_INTERVAL_MS) {
+        throw new RateLimitedError(`at most one typing signal per ${TYPING_MIN_INTERVAL_MS} ms`);
+      }
+      this.lastTyping.set(session, this.now());
       const members = await this.members.memberIds(conversationId);
       this.push.push(
         members,
@@ -108,7 +139,9 @@ export class MessageService {
       throw new BadRequestError('clientMsgId must be 1-64 printable ASCII characters');
     }
     const valid = validateContent(input.content, this.config.content);
+    const mentions = mentionsOf(valid.content, input.conversation.type, manager);
     const result = await this.store.appendMessage({
+      ...mentions,
       id: this.ids.next(),
       conversationId,
       senderId: session.userId,
@@ -175,23 +208,33 @@ export class MessageService {
     return state;
   }
 
-  /** Checks the session's user may send here; returns the stored conversation key. */
-  private async authorizeSend(session: DeviceSession, ref: ConversationRef): Promise<ConversationId> {
+  /**
+   * Checks the session's user may send here; returns the stored conversation key and whether the
+   * user manages it (group owner or admin).
+   */
+  private async authorizeSend(
+    session: DeviceSession,
+    ref: ConversationRef,
+  ): Promise<{ conversationId: ConversationId; manager: boolean }> {
     const conversationId = conversationIdFor(session.userId, ref);
     if (ref.type === ConversationType.SINGLE) {
-      await this.ensureSingle(session, conversationId, parseUserId(ref.target));
-      return conversationId;
+      const peerId = parseUserId(ref.target);
+      await this.ensureSingle(session, conversationId, peerId);
+      if (peerId !== session.userId && (await this.store.isBlocked(peerId, session.userId))) {
+        throw new ForbiddenError('this user does not accept your messages');
+      }
+      return { conversationId, manager: false };
     }
     const state = await this.memberState(session, conversationId);
+    const manager = state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN;
     if (ref.type === ConversationType.GROUP) {
       const group = await this.store.getConversation(conversationId);
       if (group === undefined) throw new NotFoundError('no such conversation');
       if (group.dismissed) throw new ForbiddenError('the group was dismissed');
-      const manager = state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN;
       if (group.muteAll && !manager) throw new ForbiddenError('only the owner and admins may send now');
       if (state.mutedUntil > this.now()) throw new ForbiddenError('you are muted in this group');
     }
-    return conversationId;
+    return { conversationId, manager };
   }
 
   private async ensureSingle(

@@ -20,6 +20,21 @@ export type PushEvent =
       readonly readSeq: number;
     }
   | {
+      readonly kind: 'presence';
+      readonly userId: UserId;
+      readonly online: boolean;
+      readonly lastSeenAt: number;
+    }
+  | {
+      /** A contact relation changed; `peerId` is the other user as the recipient sees it. */
+      readonly kind: 'contact';
+      readonly peerId: UserId;
+      /** 0 = removed or declined, else a ContactState. */
+      readonly state: number;
+      readonly note: string;
+      readonly updatedAt: number;
+    }
+  | {
       readonly kind: 'typing';
       readonly conversationId: string;
       readonly userId: UserId;

@@ -1,17 +1,22 @@
 import type { ConversationType } from '@parley/protocol';
 import type {
   AppendResult,
+  ContactRecord,
+  ContactState,
   ConversationId,
   ConversationRecord,
   ConversationPatch,
   ConversationState,
   MemberPatch,
   MemberRecord,
+  MembershipSettings,
+  MessageId,
   MessagePatch,
   NewConversation,
   NewMember,
   NewMessage,
   NewUser,
+  ProfilePatch,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -35,6 +40,35 @@ export interface Store {
   getUserByUsername(username: string): Promise<UserRecord | undefined>;
   /** The ids among `ids` that belong to users (any order). */
   existingUserIds(ids: readonly UserId[]): Promise<UserId[]>;
+  /** Throws NotFoundError if missing. */
+  updateProfile(id: UserId, patch: ProfilePatch): Promise<UserRecord>;
+  setLastSeen(id: UserId, at: number): Promise<void>;
+  /**
+   * Users whose username starts with `query` or whose display name contains it
+   * (case-insensitive), ordered by username, at most `limit`.
+   */
+  searchUsers(query: string, limit: number): Promise<UserRecord[]>;
+
+  /** Both directions of a relation at once: (a → b, aState) and (b → a, bState). */
+  putContactPair(
+    a: UserId,
+    b: UserId,
+    aState: ContactState,
+    bState: ContactState,
+    note: string,
+    at: number,
+  ): Promise<void>;
+  /** Removes both directions; returns whether anything was removed. */
+  deleteContactPair(a: UserId, b: UserId): Promise<boolean>;
+  getContact(userId: UserId, peerId: UserId): Promise<ContactRecord | undefined>;
+  /** The user's contacts in the given states (all when omitted), ordered by peer id. */
+  listContacts(userId: UserId, states?: readonly ContactState[]): Promise<ContactRecord[]>;
+  /** userId blocks blockedId (idempotent). */
+  block(userId: UserId, blockedId: UserId, at: number): Promise<void>;
+  unblock(userId: UserId, blockedId: UserId): Promise<void>;
+  /** True when `blocker` blocks `userId`. */
+  isBlocked(blocker: UserId, userId: UserId): Promise<boolean>;
+  listBlocked(userId: UserId): Promise<UserId[]>;
 
   createToken(token: TokenRecord): Promise<void>;
   getToken(tokenHash: string): Promise<TokenRecord | undefined>;
@@ -74,11 +108,24 @@ export interface Store {
   getConversationState(userId: UserId, id: ConversationId): Promise<ConversationState | undefined>;
   /** Every conversation the user is a member of. */
   listConversationStates(userId: UserId): Promise<ConversationState[]>;
+  /** Throws NotFoundError when the user is not a member. */
+  updateMembershipSettings(userId: UserId, id: ConversationId, settings: MembershipSettings): Promise<void>;
+  /** The newest message of each listed conversation that has one. */
+  lastMessages(ids: readonly ConversationId[]): Promise<StoredMessage[]>;
+  /** The users who share at least one conversation with `userId` (not including itself). */
+  conversationPeers(userId: UserId): Promise<UserId[]>;
+
+  /**
+   * Full-text search (SQLite FTS5 / PostgreSQL tsvector) over the search text of messages in the
+   * conversations `userId` is a member of, from each membership's joinSeq on, excluding recalled
+   * messages; newest first, at most `limit`, only messages with id < `beforeId` when it is not 0n.
+   */
+  searchMessages(userId: UserId, query: string, limit: number, beforeId: MessageId): Promise<StoredMessage[]>;
 
   /**
    * Atomically: if (senderId, clientMsgId) exists, return it with duplicate = true. Otherwise
    * increment the conversation's maxSeq, store the message with that seq, move the sender's
-   * readSeq to it, and commit. Seqs are gapless and unique under any concurrency. The conversation
+   * readSeq to it, set mentionSeq for the mentioned members (see NewMessage), and commit. Seqs are gapless and unique under any concurrency. The conversation
    * must exist (ensureConversation).
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;

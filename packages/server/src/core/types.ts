@@ -18,6 +18,8 @@ export interface UserRecord {
   readonly passwordHash: string;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
+  /** When the user's last device went offline (0 = never seen). */
+  readonly lastSeenAt: number;
 }
 
 export interface NewUser {
@@ -119,7 +121,54 @@ export interface StoredMessage {
   readonly flags: number;
 }
 
-export type NewMessage = Omit<StoredMessage, 'seq' | 'flags'>;
+export interface NewMessage extends Omit<StoredMessage, 'seq' | 'flags'> {
+  /**
+   * Members whose conversation state gets a mention flag at this message's seq (stored in the same
+   * transaction). `mentionAll` flags every member but the sender.
+   */
+  readonly mentions?: readonly UserId[];
+  readonly mentionAll?: boolean;
+}
+
+/** One direction of a contact relation; a pair of rows describes a relation. */
+export const ContactState = {
+  /** I asked them to be friends. */
+  REQUESTED: 1,
+  /** They asked me. */
+  PENDING: 2,
+  FRIENDS: 3,
+} as const;
+export type ContactState = (typeof ContactState)[keyof typeof ContactState];
+
+export interface ContactRecord {
+  readonly userId: UserId;
+  readonly peerId: UserId;
+  readonly state: ContactState;
+  /** The request's note, if any. */
+  readonly note: string;
+  readonly updatedAt: number;
+}
+
+export interface ProfilePatch {
+  readonly displayName?: string;
+  readonly avatarUrl?: string;
+}
+
+/** A member's own switches for one conversation (they affect nobody else). */
+export interface MembershipSettings {
+  readonly pinned?: boolean;
+  /** Notifications off; messages still arrive. */
+  readonly muted?: boolean;
+  /**
+   * "Delete for me": the conversation is hidden from the list while its maxSeq <= hiddenSeq, so a
+   * new message brings it back without a write per message.
+   */
+  readonly hiddenSeq?: number;
+}
+
+export interface SearchHit {
+  readonly message: StoredMessage;
+}
 
 export interface AppendResult {
   readonly message: StoredMessage;
@@ -136,6 +185,11 @@ export interface ConversationState {
   readonly joinSeq: number;
   readonly role: MemberRole;
   readonly mutedUntil: number;
+  /** The latest seq that mentioned this member (0 = none); flagged while > readSeq. */
+  readonly mentionSeq: number;
+  readonly pinned: boolean;
+  readonly muted: boolean;
+  readonly hiddenSeq: number;
 }
 
 export const PullDirection = { FORWARD: 'forward', BACKWARD: 'backward' } as const;

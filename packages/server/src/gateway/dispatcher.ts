@@ -9,6 +9,10 @@ import type {
   SyncCursor,
 } from '../core/message-service.js';
 import type { ChatroomService } from '../core/chatroom-service.js';
+import type { ContactService } from '../core/contact-service.js';
+import type { ConversationService } from '../core/conversation-service.js';
+import type { PresenceService } from '../core/presence-service.js';
+import type { UserService } from '../core/user-service.js';
 import type { GroupService } from '../core/group-service.js';
 import type { SessionRegistry } from '../core/session-registry.js';
 import type { DeviceSession } from '../core/session.js';
@@ -27,19 +31,52 @@ export interface GatewayConnection {
 
 /**
  * The one dispatcher every dialect adapter calls: it owns the authentication state of a connection
- * and routes commands to core services. Feature services (messages, groups, chatrooms) are reached
- * through it with `requireSession(conn)`; they authorize every call themselves. Adapters only translate frames to these calls and the
- * results back to frames; no adapter routes, stores or authorizes on its own.
+ * and routes commands to core services. Feature services (messages, groups, contacts, ...) are
+ * reached through it with `requireSession(conn)`; they authorize every call themselves. Adapters
+ * only translate frames to these calls and the results back to frames; no adapter routes, stores
+ * or authorizes on its own. Presence follows from attach/detach here.
  */
+export interface CoreServices {
+  readonly auth: AuthService;
+  readonly sessions: SessionRegistry;
+  readonly presence: PresenceService;
+  readonly messages: MessageService;
+  readonly groups: GroupService;
+  readonly chatrooms: ChatroomService;
+  readonly contacts: ContactService;
+  readonly users: UserService;
+  readonly conversations: ConversationService;
+}
+
 export class Dispatcher {
+  private readonly auth: AuthService;
+  private readonly sessions: SessionRegistry;
+  private readonly presence: PresenceService;
+  readonly messages: MessageService;
+  readonly groups: GroupService;
+  readonly chatrooms: ChatroomService;
+  readonly contacts: ContactService;
+  readonly users: UserService;
+  readonly conversations: ConversationService;
+
   constructor(
-    private readonly auth: AuthService,
-    readonly messages: MessageService,
-    readonly groups: GroupService,
-    readonly chatrooms: ChatroomService,
-    private readonly sessions: SessionRegistry,
+    services: CoreServices,
+    /** Failures of background work (presence broadcasts) that no request waits for. */
+    private readonly onBackgroundError: (err: unknown) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    ({
+      auth: this.auth,
+      sessions: this.sessions,
+      presence: this.presence,
+      messages: this.messages,
+      groups: this.groups,
+      chatrooms: this.chatrooms,
+      contacts: this.contacts,
+      users: this.users,
+      conversations: this.conversations,
+    } = services);
+  }
 
   register(username: string, password: string, displayName: string): Promise<UserRecord> {
     return this.auth.register(username, password, displayName);
@@ -50,10 +87,12 @@ export class Dispatcher {
     // The client may have gone while its password was checked: attach nothing for a dead connection.
     if (!conn.isOpen) throw new UnauthenticatedError('connection closed during login');
     // A second LOGIN on an authenticated connection replaces its session.
-    if (conn.session !== undefined) this.sessions.detach(conn.session);
+    if (conn.session !== undefined) this.detach(conn.session);
     const session = conn.createSession(result);
     conn.session = session;
+    const wasOnline = this.sessions.isOnline(session.userId);
     const { replaced } = this.sessions.attach(session);
+    if (!wasOnline) this.background(this.presence.online(session.userId));
     // The replaced device signed in with its own token; that token dies with its session.
     if (replaced !== undefined && replaced.tokenHash !== session.tokenHash) {
       await this.auth.logout(replaced.tokenHash);
@@ -69,8 +108,17 @@ export class Dispatcher {
 
   /** Called by the gateway when a connection closes, for whatever reason. */
   disconnected(conn: GatewayConnection): void {
-    if (conn.session !== undefined) this.sessions.detach(conn.session);
+    if (conn.session !== undefined) this.detach(conn.session);
     conn.session = undefined;
+  }
+
+  private detach(session: DeviceSession): void {
+    this.sessions.detach(session);
+    if (!this.sessions.isOnline(session.userId)) this.background(this.presence.offline(session.userId));
+  }
+
+  private background(work: Promise<void>): void {
+    work.catch(this.onBackgroundError);
   }
 
   ping(): number {

@@ -1,8 +1,8 @@
 /**
  * PostgreSQL schema, one entry per version (index 0 is version 1). Append only: a released entry
  * is never edited, a change is a new entry. Names are unqualified: they land in the store's schema
- * (search_path). Full-text search (a tsvector over messages.search_text) will arrive as a later
- * entry.
+ * (search_path). Full-text search is a GIN expression index on
+ * to_tsvector('simple', search_text) (version 3); queries must repeat that exact expression.
  *
  * Unique indexes have explicit names because the store recognises its conflicts by them.
  * Foreign keys are deliberately absent: the store enforces the invariants it relies on, and
@@ -87,5 +87,35 @@ export const postgresMigrations: readonly string[] = [
     INCLUDE (user_id, join_seq);
   CREATE INDEX memberships_conversation_user ON memberships (conversation_id, user_id);
   DROP INDEX memberships_conversation_id;
+  `, // 3: last seen, mentions and per-member settings, contacts, blocks, full-text search.
+  `
+  ALTER TABLE users ADD COLUMN last_seen_at bigint NOT NULL DEFAULT 0;
+
+  ALTER TABLE memberships
+    ADD COLUMN mention_seq bigint  NOT NULL DEFAULT 0,
+    ADD COLUMN pinned      boolean NOT NULL DEFAULT false,
+    ADD COLUMN muted       boolean NOT NULL DEFAULT false,
+    ADD COLUMN hidden_seq  bigint  NOT NULL DEFAULT 0;
+
+  -- One row per direction of a relation; listContacts reads the primary key in peer order.
+  CREATE TABLE contacts (
+    user_id    bigint  NOT NULL,
+    peer_id    bigint  NOT NULL,
+    state      integer NOT NULL,
+    note       text    NOT NULL DEFAULT '',
+    updated_at bigint  NOT NULL,
+    PRIMARY KEY (user_id, peer_id)
+  );
+
+  CREATE TABLE blocks (
+    user_id    bigint NOT NULL,
+    blocked_id bigint NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (user_id, blocked_id)
+  );
+
+  -- Built inside the migration's transaction (CONCURRENTLY cannot be): writes to messages wait
+  -- while it builds over existing rows.
+  CREATE INDEX messages_search_text ON messages USING gin (to_tsvector('simple', search_text));
   `,
 ];

@@ -3,17 +3,22 @@ import { DatabaseError, Pool, escapeIdentifier, type PoolClient } from 'pg';
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
+  ContactRecord,
+  ContactState,
   ConversationId,
   ConversationPatch,
   ConversationRecord,
   ConversationState,
   MemberPatch,
   MemberRecord,
+  MembershipSettings,
+  MessageId,
   MessagePatch,
   NewConversation,
   NewMember,
   NewMessage,
   NewUser,
+  ProfilePatch,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -22,22 +27,28 @@ import type {
 } from '../core/types.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import {
+  CONTACT_COLUMNS,
   CONVERSATION_COLUMNS,
   MEMBER_COLUMNS,
   MESSAGE_COLUMNS,
   STATE_SELECT,
   TOKEN_COLUMNS,
   USER_COLUMNS,
+  checkContactPair,
+  checkContactState,
   checkLimit,
   checkMutedUntil,
   checkPage,
   checkRole,
   checkSeq,
+  checkSettings,
+  checkTime,
   distinctIds,
   distinctMembers,
   fullProfile,
   optional,
   stored,
+  toContact,
   toConversation,
   toMember,
   toMessage,
@@ -45,6 +56,7 @@ import {
   toToken,
   toUser,
   usernameKey,
+  type ContactRow,
   type ConversationRow,
   type MemberRow,
   type MessageRow,
@@ -126,26 +138,16 @@ const Q = {
    * conversation serializes writers and is held only while the server executes this statement,
    * not across client round trips. Any failure (a concurrent duplicate's unique violation
    * included) rolls the whole statement back, max_seq with it, so seqs stay gapless. No row
-   * comes back when the conversation does not exist.
+   * comes back when the conversation does not exist. Three variants, so a message without
+   * mentions never touches other memberships.
    */
-  append: {
-    name: 'parley_append',
-    text: `
-      WITH bumped AS (
-        UPDATE conversations SET max_seq = max_seq + 1 WHERE id = $2 RETURNING max_seq
-      ), inserted AS (
-        INSERT INTO messages (id, conversation_id, seq, sender_id, sender_device, client_msg_id,
-                              content_type, content, search_text, server_time)
-        SELECT $1::bigint, $2::text, max_seq, $3::bigint, $4::text, $5::text,
-               $6::integer, $7::bytea, $8::text, $9::bigint
-        FROM bumped
-        RETURNING seq
-      ), read AS (
-        UPDATE memberships SET read_seq = GREATEST(read_seq, inserted.seq)
-        FROM inserted WHERE user_id = $3::bigint AND conversation_id = $2::text
-      )
-      SELECT seq FROM inserted`,
+  append: { name: 'parley_append', text: appendSql('') },
+  /** $10: the mentioned user ids (the primary key finds each membership). */
+  appendMentions: {
+    name: 'parley_append_mentions',
+    text: appendSql('user_id = ANY($10::bigint[]) AND conversation_id = $2::text'),
   },
+  appendMentionAll: { name: 'parley_append_mention_all', text: appendSql('conversation_id = $2::text') },
   forward: {
     name: 'parley_forward',
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $2
@@ -161,6 +163,41 @@ const Q = {
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2`,
   },
 } as const;
+
+/**
+ * The append statement; `mentioned` (when not '') selects the memberships whose mention_seq moves
+ * to the new seq. The sender is never among them: its readSeq is already there, and one statement
+ * must not update the same row twice (the read CTE updates the sender's).
+ */
+function appendSql(mentioned: string): string {
+  const mention =
+    mentioned === ''
+      ? ''
+      : `, mentioned AS (
+        UPDATE memberships SET mention_seq = GREATEST(mention_seq, inserted.seq)
+        FROM inserted WHERE ${mentioned} AND user_id <> $3::bigint
+      )`;
+  return `
+      WITH bumped AS (
+        UPDATE conversations SET max_seq = max_seq + 1 WHERE id = $2 RETURNING max_seq
+      ), inserted AS (
+        INSERT INTO messages (id, conversation_id, seq, sender_id, sender_device, client_msg_id,
+                              content_type, content, search_text, server_time)
+        SELECT $1::bigint, $2::text, max_seq, $3::bigint, $4::text, $5::text,
+               $6::integer, $7::bytea, $8::text, $9::bigint
+        FROM bumped
+        RETURNING seq
+      ), read AS (
+        UPDATE memberships SET read_seq = GREATEST(read_seq, inserted.seq)
+        FROM inserted WHERE user_id = $3::bigint AND conversation_id = $2::text
+      )${mention}
+      SELECT seq FROM inserted`;
+}
+
+/** Message columns qualified with `m.`. */
+const M_COLUMNS = MESSAGE_COLUMNS.split(',')
+  .map((c) => `m.${c.trim()}`)
+  .join(', ');
 
 const UNIQUE_VIOLATION = '23505';
 // Lower-case only: search_path in the startup options folds case, CREATE SCHEMA quotes.
@@ -249,6 +286,7 @@ export class PostgresStore implements Store {
       avatarUrl: '',
       passwordHash: user.passwordHash,
       createdAt: user.createdAt,
+      lastSeenAt: 0,
     };
   }
 
@@ -269,6 +307,116 @@ export class PostgresStore implements Store {
       [distinctIds(ids)],
     );
     return rows.map((r) => BigInt(r.id));
+  }
+
+  async updateProfile(id: UserId, patch: ProfilePatch): Promise<UserRecord> {
+    const { rows } = await this.#pool.query<UserRow>(
+      `UPDATE users SET display_name = COALESCE($2::text, display_name), avatar_url = COALESCE($3::text, avatar_url)
+       WHERE id = $1
+       RETURNING ${USER_COLUMNS}`,
+      [id, patch.displayName ?? null, patch.avatarUrl ?? null],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`user ${id} not found`);
+    return toUser(row);
+  }
+
+  async setLastSeen(id: UserId, at: number): Promise<void> {
+    checkTime(at, 'lastSeenAt');
+    await this.#pool.query('UPDATE users SET last_seen_at = $2 WHERE id = $1', [id, at]);
+  }
+
+  async searchUsers(query: string, limit: number): Promise<UserRecord[]> {
+    checkLimit(limit);
+    if (limit === 0) return [];
+    // starts_with needs no LIKE escaping. The display-name half scans every user either way
+    // (a pg_trgm index would serve it); lower() folds by the database's LC_CTYPE. Byte order,
+    // as SQLite's.
+    const { rows } = await this.#pool.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE starts_with(username_key, $1) OR strpos(lower(display_name), $2) > 0
+       ORDER BY username_key COLLATE "C" LIMIT $3`,
+      [usernameKey(query), query.toLowerCase(), limit],
+    );
+    return rows.map(toUser);
+  }
+
+  async putContactPair(
+    a: UserId,
+    b: UserId,
+    aState: ContactState,
+    bState: ContactState,
+    note: string,
+    at: number,
+  ): Promise<void> {
+    checkContactPair(a, b, aState, bState, at);
+    // One statement: both rows or neither.
+    await this.#pool.query(
+      `INSERT INTO contacts (user_id, peer_id, state, note, updated_at)
+       VALUES ($1, $2, $3, $5, $6), ($2, $1, $4, $5, $6)
+       ON CONFLICT (user_id, peer_id) DO UPDATE
+       SET state = excluded.state, note = excluded.note, updated_at = excluded.updated_at`,
+      [a, b, aState, bState, note, at],
+    );
+  }
+
+  async deleteContactPair(a: UserId, b: UserId): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      'DELETE FROM contacts WHERE (user_id = $1 AND peer_id = $2) OR (user_id = $2 AND peer_id = $1)',
+      [a, b],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getContact(userId: UserId, peerId: UserId): Promise<ContactRecord | undefined> {
+    const { rows } = await this.#pool.query<ContactRow>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE user_id = $1 AND peer_id = $2`,
+      [userId, peerId],
+    );
+    return optional(rows[0], toContact);
+  }
+
+  async listContacts(userId: UserId, states?: readonly ContactState[]): Promise<ContactRecord[]> {
+    if (states !== undefined) {
+      for (const state of states) checkContactState(state);
+      if (states.length === 0) return [];
+    }
+    const { rows } = await this.#pool.query<ContactRow>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts
+       WHERE user_id = $1 AND ($2::integer[] IS NULL OR state = ANY($2::integer[]))
+       ORDER BY peer_id`,
+      [userId, states ?? null],
+    );
+    return rows.map(toContact);
+  }
+
+  async block(userId: UserId, blockedId: UserId, at: number): Promise<void> {
+    checkTime(at, 'time');
+    await this.#pool.query(
+      `INSERT INTO blocks (user_id, blocked_id, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, blocked_id) DO NOTHING`,
+      [userId, blockedId, at],
+    );
+  }
+
+  async unblock(userId: UserId, blockedId: UserId): Promise<void> {
+    await this.#pool.query('DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2', [userId, blockedId]);
+  }
+
+  async isBlocked(blocker: UserId, userId: UserId): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      'SELECT 1 FROM blocks WHERE user_id = $1 AND blocked_id = $2',
+      [blocker, userId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async listBlocked(userId: UserId): Promise<UserId[]> {
+    const { rows } = await this.#pool.query<{ blocked_id: string }>(
+      'SELECT blocked_id FROM blocks WHERE user_id = $1 ORDER BY blocked_id',
+      [userId],
+    );
+    return rows.map((r) => BigInt(r.blocked_id));
   }
 
   async createToken(token: TokenRecord): Promise<void> {
@@ -460,25 +608,93 @@ export class PostgresStore implements Store {
     return rows.map(toState);
   }
 
+  async updateMembershipSettings(
+    userId: UserId,
+    id: ConversationId,
+    settings: MembershipSettings,
+  ): Promise<void> {
+    checkSettings(settings);
+    const { rowCount } = await this.#pool.query(
+      `UPDATE memberships SET pinned = COALESCE($3::boolean, pinned),
+                              muted = COALESCE($4::boolean, muted),
+                              hidden_seq = COALESCE($5::bigint, hidden_seq)
+       WHERE user_id = $1 AND conversation_id = $2`,
+      [userId, id, settings.pinned ?? null, settings.muted ?? null, settings.hiddenSeq ?? null],
+    );
+    if (rowCount === 0) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+  }
+
+  async lastMessages(ids: readonly ConversationId[]): Promise<StoredMessage[]> {
+    const distinct = [...new Set(ids)];
+    if (distinct.length === 0) return [];
+    // One statement: per listed id, its highest seq through messages_conversation_seq.
+    const { rows } = await this.#pool.query<MessageRow>(
+      `SELECT ${M_COLUMNS} FROM unnest($1::text[]) AS t(id)
+       CROSS JOIN LATERAL (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = t.id ORDER BY seq DESC LIMIT 1
+       ) m
+       ORDER BY m.conversation_id COLLATE "C"`,
+      [distinct],
+    );
+    return rows.map(toMessage);
+  }
+
+  async conversationPeers(userId: UserId): Promise<UserId[]> {
+    const { rows } = await this.#pool.query<{ user_id: string }>(
+      `SELECT DISTINCT o.user_id FROM memberships m
+       JOIN memberships o ON o.conversation_id = m.conversation_id
+       WHERE m.user_id = $1 AND o.user_id <> $1
+       ORDER BY o.user_id`,
+      [userId],
+    );
+    return rows.map((r) => BigInt(r.user_id));
+  }
+
+  async searchMessages(
+    userId: UserId,
+    query: string,
+    limit: number,
+    beforeId: MessageId,
+  ): Promise<StoredMessage[]> {
+    checkLimit(limit);
+    if (limit === 0 || query.trim() === '') return [];
+    // plainto_tsquery reads any input as plain words (it has no syntax to get wrong). The
+    // to_tsvector expression must stay exactly the one messages_search_text indexes.
+    const { rows } = await this.#pool.query<MessageRow>(
+      `SELECT ${M_COLUMNS} FROM messages m
+       JOIN memberships ms ON ms.conversation_id = m.conversation_id AND ms.user_id = $1
+       WHERE to_tsvector('simple', m.search_text) @@ plainto_tsquery('simple', $2)
+         AND m.seq >= ms.join_seq AND (m.flags & 1) = 0 AND ($4::bigint = 0 OR m.id < $4::bigint)
+       ORDER BY m.id DESC LIMIT $3`,
+      [userId, query, limit, beforeId],
+    );
+    return rows.map(toMessage);
+  }
+
   async appendMessage(m: NewMessage): Promise<AppendResult> {
     const existing = await this.#messageByClientMsgId(m.senderId, m.clientMsgId);
     if (existing !== undefined) return { message: existing, duplicate: true };
+    const values: unknown[] = [
+      m.id,
+      m.conversationId,
+      m.senderId,
+      m.senderDevice,
+      m.clientMsgId,
+      m.contentType,
+      m.content,
+      m.searchText,
+      m.serverTime,
+    ];
+    const mentions = distinctIds(m.mentions ?? []).filter((id) => id !== m.senderId);
+    let statement: { name: string; text: string } = Q.append;
+    if (m.mentionAll === true) statement = Q.appendMentionAll;
+    else if (mentions.length > 0) {
+      statement = Q.appendMentions;
+      values.push(mentions);
+    }
     let rows: { seq: string }[];
     try {
-      ({ rows } = await this.#pool.query<{ seq: string }>({
-        ...Q.append,
-        values: [
-          m.id,
-          m.conversationId,
-          m.senderId,
-          m.senderDevice,
-          m.clientMsgId,
-          m.contentType,
-          m.content,
-          m.searchText,
-          m.serverTime,
-        ],
-      }));
+      ({ rows } = await this.#pool.query<{ seq: string }>({ ...statement, values }));
     } catch (err) {
       // A concurrent copy of the same message committed first: answer with the original.
       if (!isUniqueViolation(err, 'messages_sender_client_msg_id')) throw err;

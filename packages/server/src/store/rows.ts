@@ -7,11 +7,14 @@
  */
 import { BadRequestError, InternalError, isConversationType, type ConversationType } from '@parley/protocol';
 import {
+  ContactState,
   MemberRole,
+  type ContactRecord,
   type ConversationProfile,
   type ConversationRecord,
   type ConversationState,
   type MemberRecord,
+  type MembershipSettings,
   type NewMember,
   type NewMessage,
   type StoredMessage,
@@ -32,6 +35,7 @@ export interface UserRow {
   avatar_url: string;
   password_hash: string;
   created_at: Int;
+  last_seen_at: Int;
 }
 
 export interface TokenRow {
@@ -66,6 +70,10 @@ export interface StateRow {
   read_seq: Int;
   role: Int;
   muted_until: Int;
+  mention_seq: Int;
+  pinned: Flag;
+  muted: Flag;
+  hidden_seq: Int;
 }
 
 export interface MemberRow {
@@ -91,7 +99,16 @@ export interface MessageRow {
   flags: Int;
 }
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, password_hash, created_at';
+export interface ContactRow {
+  user_id: Int;
+  peer_id: Int;
+  state: Int;
+  note: string;
+  updated_at: Int;
+}
+
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, password_hash, created_at, last_seen_at';
+export const CONTACT_COLUMNS = 'user_id, peer_id, state, note, updated_at';
 export const TOKEN_COLUMNS = 'token_hash, user_id, device_id, platform, created_at, expires_at, revoked_at';
 export const CONVERSATION_COLUMNS =
   'id, type, max_seq, created_at, name, avatar_url, notice, owner_id, dismissed, mute_all, member_count';
@@ -99,7 +116,8 @@ export const MEMBER_COLUMNS = 'user_id, role, join_seq, read_seq, muted_until';
 export const MESSAGE_COLUMNS =
   'id, conversation_id, seq, sender_id, sender_device, client_msg_id, content_type, content, search_text, server_time, flags';
 export const STATE_SELECT = `
-  SELECT c.id AS conversation_id, c.type, c.max_seq, m.join_seq, m.read_seq, m.role, m.muted_until
+  SELECT c.id AS conversation_id, c.type, c.max_seq, m.join_seq, m.read_seq, m.role, m.muted_until,
+         m.mention_seq, m.pinned, m.muted, m.hidden_seq
   FROM memberships m JOIN conversations c ON c.id = m.conversation_id`;
 
 /** Case-insensitive uniqueness: both stores must derive the same key. */
@@ -135,6 +153,46 @@ export function checkMutedUntil(mutedUntil: number): void {
   if (!Number.isSafeInteger(mutedUntil) || mutedUntil < 0) {
     throw new BadRequestError(`bad mutedUntil ${mutedUntil}`);
   }
+}
+
+/** Milliseconds since the epoch. */
+export function checkTime(at: number, what: string): void {
+  if (!Number.isSafeInteger(at) || at < 0) throw new BadRequestError(`bad ${what} ${at}`);
+}
+
+const contactStates: ReadonlySet<number> = new Set(Object.values(ContactState));
+
+export function isContactState(value: number): value is ContactState {
+  return contactStates.has(value);
+}
+
+export function checkContactState(state: number): void {
+  if (!isContactState(state)) throw new BadRequestError(`bad contact state ${state}`);
+}
+
+/** A contact pair needs two distinct users. */
+export function checkContactPair(a: UserId, b: UserId, aState: number, bState: number, at: number): void {
+  if (a === b) throw new BadRequestError(`user ${a} cannot be their own contact`);
+  checkContactState(aState);
+  checkContactState(bState);
+  checkTime(at, 'time');
+}
+
+export function checkSettings(settings: MembershipSettings): void {
+  if (settings.hiddenSeq !== undefined) checkSeq(settings.hiddenSeq, 'hiddenSeq');
+}
+
+/**
+ * The FTS5 query for plain user input: every whitespace-separated token becomes a quoted FTS5
+ * string (an embedded `"` doubled), so operators, parentheses, `*`, `-` and column filters are
+ * just text; juxtaposed strings must all match. '' when the input has no tokens.
+ */
+export function ftsQuery(input: string): string {
+  return input
+    .split(/\s+/u)
+    .filter((token) => token !== '')
+    .map((token) => `"${token.replaceAll('"', '""')}"`)
+    .join(' ');
 }
 
 /**
@@ -210,6 +268,19 @@ export function toUser(r: UserRow): UserRecord {
     avatarUrl: r.avatar_url,
     passwordHash: r.password_hash,
     createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at),
+  };
+}
+
+export function toContact(r: ContactRow): ContactRecord {
+  const state = Number(r.state);
+  if (!isContactState(state)) throw new InternalError(`stored contact state ${state} is unknown`);
+  return {
+    userId: BigInt(r.user_id),
+    peerId: BigInt(r.peer_id),
+    state,
+    note: r.note,
+    updatedAt: Number(r.updated_at),
   };
 }
 
@@ -250,6 +321,10 @@ export function toState(r: StateRow): ConversationState {
     joinSeq: Number(r.join_seq),
     role: memberRole(r.role),
     mutedUntil: Number(r.muted_until),
+    mentionSeq: Number(r.mention_seq),
+    pinned: flag(r.pinned),
+    muted: flag(r.muted),
+    hiddenSeq: Number(r.hidden_seq),
   };
 }
 

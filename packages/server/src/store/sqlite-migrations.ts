@@ -1,7 +1,8 @@
 /**
  * SQLite schema, one entry per version (index 0 is version 1). Append only: a released entry is
  * never edited, a change is a new entry. STRICT tables so a wrong type is an error, not a silent
- * coercion. Full-text search (FTS5 over messages.search_text) will arrive as a later entry.
+ * coercion. Full-text search is an external-content FTS5 table over messages.search_text
+ * (version 3), kept in step by triggers.
  *
  * Foreign keys are deliberately absent: the store enforces the invariants it relies on (a message
  * needs its conversation row for its seq), and members need not be registered users (guests).
@@ -78,5 +79,50 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE memberships ADD COLUMN muted_until INTEGER NOT NULL DEFAULT 0;
   -- countReaders; the primary key (user_id) rides along in a WITHOUT ROWID index, so it covers.
   CREATE INDEX memberships_conversation_read_seq ON memberships (conversation_id, read_seq, join_seq);
+  `, // 3: last seen, mentions and per-member settings, contacts, blocks, full-text search.
+  `
+  ALTER TABLE users ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+
+  ALTER TABLE memberships ADD COLUMN mention_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE memberships ADD COLUMN pinned      INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE memberships ADD COLUMN muted       INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE memberships ADD COLUMN hidden_seq  INTEGER NOT NULL DEFAULT 0;
+
+  -- One row per direction of a relation; listContacts reads the primary key in peer order.
+  CREATE TABLE contacts (
+    user_id    INTEGER NOT NULL,
+    peer_id    INTEGER NOT NULL,
+    state      INTEGER NOT NULL,
+    note       TEXT    NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, peer_id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE blocks (
+    user_id    INTEGER NOT NULL,
+    blocked_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, blocked_id)
+  ) STRICT, WITHOUT ROWID;
+
+  -- External content: the text lives in messages only; the rowid is messages.id. The triggers
+  -- keep the index exact through appends, recalls and edits (updateMessage) and deletes.
+  CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    search_text,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, search_text) VALUES (new.id, new.search_text);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF id, search_text ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO messages_fts (rowid, search_text) VALUES (new.id, new.search_text);
+  END;
   `,
 ];

@@ -46,9 +46,102 @@ void it('migration 2 backfills member counts and keeps version-1 rows readable',
         joinSeq: 3,
         role: 0,
         mutedUntil: 0,
+        mentionSeq: 0,
+        pinned: false,
+        muted: false,
+        hiddenSeq: 0,
       });
       assert.deepEqual(await store.addMembers('g:1', [{ userId: 3n, role: 0 }]), [3n]);
       assert.equal((await store.getConversation('g:1'))?.memberCount, 3);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+void it('migration 3 adds mentions, settings, contacts, blocks and search over version-2 rows', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-'));
+  try {
+    const path = join(dir, 'v2.db');
+    const v2 = new Database(path);
+    v2.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT',
+    );
+    v2.exec(sqliteMigrations[0] ?? '');
+    v2.exec(sqliteMigrations[1] ?? '');
+    v2.exec(`INSERT INTO schema_migrations VALUES (1, 0), (2, 0);
+      INSERT INTO users (id, username, username_key, display_name, password_hash, created_at)
+        VALUES (1, 'Ann', 'ann', 'Ann A', 'h', 5);
+      INSERT INTO conversations (id, type, max_seq, created_at, member_count) VALUES ('g:1', 1, 2, 10, 2);
+      INSERT INTO memberships (user_id, conversation_id, join_seq, read_seq, role)
+        VALUES (1, 'g:1', 1, 2, 2), (2, 'g:1', 2, 1, 0);
+      INSERT INTO messages (id, conversation_id, seq, sender_id, sender_device, client_msg_id,
+                            content_type, content, search_text, server_time)
+        VALUES (100, 'g:1', 1, 1, 'd', 'c1', 1, x'00', 'old pineapple', 20),
+               (101, 'g:1', 2, 1, 'd', 'c2', 1, x'00', 'newer pineapple', 21);`);
+    v2.close();
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      await store.migrate();
+      assert.deepEqual(await store.getUserById(1n), {
+        id: 1n,
+        username: 'Ann',
+        displayName: 'Ann A',
+        avatarUrl: '',
+        passwordHash: 'h',
+        createdAt: 5,
+        lastSeenAt: 0,
+      });
+      assert.deepEqual(await store.getConversationState(2n, 'g:1'), {
+        conversationId: 'g:1',
+        type: 1,
+        maxSeq: 2,
+        readSeq: 1,
+        joinSeq: 2,
+        role: 0,
+        mutedUntil: 0,
+        mentionSeq: 0,
+        pinned: false,
+        muted: false,
+        hiddenSeq: 0,
+      });
+      // The rows stored before the migration are indexed for search.
+      assert.deepEqual(
+        (await store.searchMessages(1n, 'pineapple', 10, 0n)).map((m) => m.id),
+        [101n, 100n],
+      );
+      assert.deepEqual(
+        (await store.searchMessages(2n, 'pineapple', 10, 0n)).map((m) => m.id),
+        [101n],
+      );
+      const { message } = await store.appendMessage({
+        id: 102n,
+        conversationId: 'g:1',
+        senderId: 1n,
+        senderDevice: 'd',
+        clientMsgId: 'c3',
+        contentType: 1,
+        content: Uint8Array.of(1),
+        searchText: 'pineapple again',
+        serverTime: 22,
+        mentions: [2n],
+      });
+      assert.equal(message.seq, 3);
+      assert.equal((await store.getConversationState(2n, 'g:1'))?.mentionSeq, 3);
+      assert.equal((await store.searchMessages(2n, 'pineapple', 10, 0n))[0]?.id, 102n);
+      await store.updateMembershipSettings(2n, 'g:1', { pinned: true });
+      await store.putContactPair(1n, 2n, 3, 3, '', 30);
+      await store.block(1n, 3n, 31);
+      assert.equal((await store.getContact(2n, 1n))?.state, 3);
+      assert.deepEqual(await store.listBlocked(1n), [3n]);
+      assert.deepEqual(await store.conversationPeers(1n), [2n]);
+      assert.deepEqual(
+        (await store.searchUsers('an', 5)).map((u) => u.id),
+        [1n],
+      );
     } finally {
       await store.close();
     }

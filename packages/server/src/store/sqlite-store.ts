@@ -5,17 +5,22 @@ import { ConflictError, InternalError, NotFoundError, type ConversationType } fr
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
+  ContactRecord,
+  ContactState,
   ConversationId,
   ConversationPatch,
   ConversationRecord,
   ConversationState,
   MemberPatch,
   MemberRecord,
+  MembershipSettings,
+  MessageId,
   MessagePatch,
   NewConversation,
   NewMember,
   NewMessage,
   NewUser,
+  ProfilePatch,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -23,22 +28,29 @@ import type {
   UserRecord,
 } from '../core/types.js';
 import {
+  CONTACT_COLUMNS,
   CONVERSATION_COLUMNS,
   MEMBER_COLUMNS,
   MESSAGE_COLUMNS,
   STATE_SELECT,
   TOKEN_COLUMNS,
   USER_COLUMNS,
+  checkContactPair,
+  checkContactState,
   checkLimit,
   checkMutedUntil,
   checkPage,
   checkRole,
   checkSeq,
+  checkSettings,
+  checkTime,
   distinctIds,
   distinctMembers,
+  ftsQuery,
   fullProfile,
   optional,
   stored,
+  toContact,
   toConversation,
   toMember,
   toMessage,
@@ -46,6 +58,7 @@ import {
   toToken,
   toUser,
   usernameKey,
+  type ContactRow,
   type ConversationRow,
   type MemberRow,
   type MessageRow,
@@ -120,6 +133,10 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.defaultSafeIntegers(true);
+    // Unicode case folding for searchUsers (SQLite's own lower() and LIKE fold ASCII only).
+    db.function('parley_fold', { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? value.toLowerCase() : value,
+    );
   }
 
   migrate(): Promise<void> {
@@ -157,6 +174,7 @@ export class SqliteStore implements Store {
         avatarUrl: '',
         passwordHash: user.passwordHash,
         createdAt: user.createdAt,
+        lastSeenAt: 0,
       };
     });
   }
@@ -171,6 +189,86 @@ export class SqliteStore implements Store {
 
   existingUserIds(ids: readonly UserId[]): Promise<UserId[]> {
     return this.#run(() => this.#s.existingUserIds(distinctIds(ids)));
+  }
+
+  updateProfile(id: UserId, patch: ProfilePatch): Promise<UserRecord> {
+    return this.#run(() => {
+      const row = this.#s.updateProfile.get(patch.displayName ?? null, patch.avatarUrl ?? null, id);
+      if (row === undefined) throw new NotFoundError(`user ${id} not found`);
+      return toUser(row);
+    });
+  }
+
+  setLastSeen(id: UserId, at: number): Promise<void> {
+    return this.#run(() => {
+      checkTime(at, 'lastSeenAt');
+      this.#s.setLastSeen.run(BigInt(at), id);
+    });
+  }
+
+  searchUsers(query: string, limit: number): Promise<UserRecord[]> {
+    return this.#run(() => {
+      checkLimit(limit);
+      if (limit === 0) return [];
+      const key = usernameKey(query);
+      // The username range is [key, key + U+10FFFF): every key that starts with `key`.
+      return this.#s.searchUsers
+        .all({ key, upper: `${key}\u{10FFFF}`, folded: query.toLowerCase(), limit: BigInt(limit) })
+        .map(toUser);
+    });
+  }
+
+  putContactPair(
+    a: UserId,
+    b: UserId,
+    aState: ContactState,
+    bState: ContactState,
+    note: string,
+    at: number,
+  ): Promise<void> {
+    return this.#run(() => {
+      checkContactPair(a, b, aState, bState, at);
+      this.#s.putContactPair.immediate(a, b, aState, bState, note, at);
+    });
+  }
+
+  deleteContactPair(a: UserId, b: UserId): Promise<boolean> {
+    return this.#run(() => this.#s.deleteContactPair.run(a, b, b, a).changes > 0);
+  }
+
+  getContact(userId: UserId, peerId: UserId): Promise<ContactRecord | undefined> {
+    return this.#run(() => optional(this.#s.contact.get(userId, peerId), toContact));
+  }
+
+  listContacts(userId: UserId, states?: readonly ContactState[]): Promise<ContactRecord[]> {
+    return this.#run(() => {
+      const rows = this.#s.contacts.all(userId).map(toContact);
+      if (states === undefined) return rows;
+      for (const state of states) checkContactState(state);
+      const wanted = new Set<number>(states);
+      return rows.filter((r) => wanted.has(r.state));
+    });
+  }
+
+  block(userId: UserId, blockedId: UserId, at: number): Promise<void> {
+    return this.#run(() => {
+      checkTime(at, 'time');
+      this.#s.block.run(userId, blockedId, BigInt(at));
+    });
+  }
+
+  unblock(userId: UserId, blockedId: UserId): Promise<void> {
+    return this.#run(() => {
+      this.#s.unblock.run(userId, blockedId);
+    });
+  }
+
+  isBlocked(blocker: UserId, userId: UserId): Promise<boolean> {
+    return this.#run(() => this.#s.isBlocked.get(blocker, userId) !== undefined);
+  }
+
+  listBlocked(userId: UserId): Promise<UserId[]> {
+    return this.#run(() => this.#s.blocked.all(userId));
   }
 
   createToken(token: TokenRecord): Promise<void> {
@@ -285,6 +383,55 @@ export class SqliteStore implements Store {
 
   listConversationStates(userId: UserId): Promise<ConversationState[]> {
     return this.#run(() => this.#s.states.all(userId).map(toState));
+  }
+
+  updateMembershipSettings(userId: UserId, id: ConversationId, settings: MembershipSettings): Promise<void> {
+    return this.#run(() => {
+      checkSettings(settings);
+      const { changes } = this.#s.updateSettings.run(
+        settings.pinned === undefined ? null : bit(settings.pinned),
+        settings.muted === undefined ? null : bit(settings.muted),
+        settings.hiddenSeq === undefined ? null : BigInt(settings.hiddenSeq),
+        userId,
+        id,
+      );
+      if (changes === 0) throw new NotFoundError(`user ${userId} is not a member of ${id}`);
+    });
+  }
+
+  lastMessages(ids: readonly ConversationId[]): Promise<StoredMessage[]> {
+    return this.#run(() => {
+      const distinct = [...new Set(ids)];
+      if (distinct.length === 0) return [];
+      return this.#s.lastMessages.all(JSON.stringify(distinct)).map(toMessage);
+    });
+  }
+
+  conversationPeers(userId: UserId): Promise<UserId[]> {
+    return this.#run(() => this.#s.conversationPeers.all(userId, userId));
+  }
+
+  searchMessages(
+    userId: UserId,
+    query: string,
+    limit: number,
+    beforeId: MessageId,
+  ): Promise<StoredMessage[]> {
+    return this.#run(() => {
+      checkLimit(limit);
+      const match = ftsQuery(query);
+      if (limit === 0 || match === '') return [];
+      const rows =
+        beforeId === 0n
+          ? this.#s.searchMessages.all({ match, user_id: userId, limit: BigInt(limit) })
+          : this.#s.searchMessagesBefore.all({
+              match,
+              user_id: userId,
+              limit: BigInt(limit),
+              before: beforeId,
+            });
+      return rows.map(toMessage);
+    });
   }
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
@@ -421,6 +568,14 @@ function prepare(db: Database.Database) {
       server_time: BigInt(m.serverTime),
     });
     s.advanceReadSeq.run(bumped, m.senderId, m.conversationId);
+    // The sender is never flagged: its readSeq is already at this seq.
+    if (m.mentionAll === true) {
+      s.mentionAll.run(bumped, m.conversationId, m.senderId);
+    } else {
+      for (const userId of distinctIds(m.mentions ?? [])) {
+        if (userId !== m.senderId) s.mentionOne.run(bumped, userId, m.conversationId);
+      }
+    }
     return { message: stored(m, Number(bumped)), duplicate: false };
   });
   /** Inserts the missing members at the current head; keeps member_count exact. */
@@ -479,6 +634,12 @@ function prepare(db: Database.Database) {
     if (removed.length > 0) s.addMemberCount.run(-BigInt(removed.length), id);
     return removed;
   });
+  const putContactPair = db.transaction(
+    (a: UserId, b: UserId, aState: ContactState, bState: ContactState, note: string, at: number): void => {
+      s.putContact.run(a, b, BigInt(aState), note, BigInt(at));
+      s.putContact.run(b, a, BigInt(bState), note, BigInt(at));
+    },
+  );
   // One read transaction: a consistent answer, and no per-lookup lock churn.
   const existingUserIds = db.transaction((ids: readonly UserId[]): UserId[] =>
     ids.filter((id) => s.userExists.get(id) !== undefined),
@@ -486,6 +647,7 @@ function prepare(db: Database.Database) {
   return {
     ...s,
     existingUserIds,
+    putContactPair,
     appendMessage,
     ensureConversation,
     createConversation,
@@ -503,6 +665,44 @@ function prepareStatements(db: Database.Database) {
     userById: db.prepare<[bigint], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
     userExists: db.prepare<[bigint], bigint>('SELECT 1 FROM users WHERE id = ?').pluck(),
     userByKey: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ?`),
+    updateProfile: db.prepare<[string | null, string | null, bigint], UserRow>(
+      `UPDATE users SET display_name = coalesce(?, display_name), avatar_url = coalesce(?, avatar_url)
+       WHERE id = ?
+       RETURNING ${USER_COLUMNS}`,
+    ),
+    setLastSeen: db.prepare<[bigint, bigint]>('UPDATE users SET last_seen_at = ? WHERE id = ?'),
+    // The display-name half scans every user either way; byte order, as PostgreSQL's COLLATE "C".
+    searchUsers: db.prepare<{ key: string; upper: string; folded: string; limit: bigint }, UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE (username_key >= @key AND username_key < @upper) OR instr(parley_fold(display_name), @folded) > 0
+       ORDER BY username_key LIMIT @limit`,
+    ),
+
+    putContact: db.prepare<[bigint, bigint, bigint, string, bigint]>(
+      `INSERT INTO contacts (user_id, peer_id, state, note, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, peer_id) DO UPDATE
+       SET state = excluded.state, note = excluded.note, updated_at = excluded.updated_at`,
+    ),
+    deleteContactPair: db.prepare<[bigint, bigint, bigint, bigint]>(
+      'DELETE FROM contacts WHERE (user_id = ? AND peer_id = ?) OR (user_id = ? AND peer_id = ?)',
+    ),
+    contact: db.prepare<[bigint, bigint], ContactRow>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE user_id = ? AND peer_id = ?`,
+    ),
+    contacts: db.prepare<[bigint], ContactRow>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE user_id = ? ORDER BY peer_id`,
+    ),
+    block: db.prepare<[bigint, bigint, bigint]>(
+      `INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id, blocked_id) DO NOTHING`,
+    ),
+    unblock: db.prepare<[bigint, bigint]>('DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?'),
+    isBlocked: db
+      .prepare<[bigint, bigint], bigint>('SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?')
+      .pluck(),
+    blocked: db
+      .prepare<[bigint], bigint>('SELECT blocked_id FROM blocks WHERE user_id = ? ORDER BY blocked_id')
+      .pluck(),
 
     insertToken: db.prepare<[string, bigint, string, bigint, bigint, bigint, bigint | null]>(
       `INSERT INTO tokens (token_hash, user_id, device_id, platform, created_at, expires_at, revoked_at)
@@ -562,6 +762,31 @@ function prepareStatements(db: Database.Database) {
       `${STATE_SELECT} WHERE m.user_id = ? AND m.conversation_id = ?`,
     ),
     states: db.prepare<[bigint], StateRow>(`${STATE_SELECT} WHERE m.user_id = ? ORDER BY c.id`),
+    updateSettings: db.prepare<[bigint | null, bigint | null, bigint | null, bigint, string]>(
+      `UPDATE memberships
+       SET pinned = coalesce(?, pinned), muted = coalesce(?, muted), hidden_seq = coalesce(?, hidden_seq)
+       WHERE user_id = ? AND conversation_id = ?`,
+    ),
+    // One statement: per listed id (a JSON array), its highest seq through messages_conversation_seq.
+    lastMessages: db.prepare<[string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (
+         SELECT (SELECT m.id FROM messages m WHERE m.conversation_id = j.value ORDER BY m.seq DESC LIMIT 1)
+         FROM json_each(?) j)
+       ORDER BY conversation_id`,
+    ),
+    conversationPeers: db
+      .prepare<[bigint, bigint], bigint>(
+        `SELECT DISTINCT o.user_id FROM memberships m
+         JOIN memberships o ON o.conversation_id = m.conversation_id
+         WHERE m.user_id = ? AND o.user_id <> ?
+         ORDER BY o.user_id`,
+      )
+      .pluck(),
+    // Newest first straight off the FTS index (rowid = messages.id), so LIMIT stops early.
+    searchMessages: db.prepare<SearchParams, MessageRow>(searchSql('')),
+    searchMessagesBefore: db.prepare<SearchParams & { before: bigint }, MessageRow>(
+      searchSql('AND f.rowid < @before'),
+    ),
     markRead: db
       .prepare<[bigint, bigint, string], bigint>(
         `UPDATE memberships
@@ -610,6 +835,12 @@ function prepareStatements(db: Database.Database) {
     advanceReadSeq: db.prepare<[bigint, bigint, string]>(
       `UPDATE memberships SET read_seq = max(read_seq, ?) WHERE user_id = ? AND conversation_id = ?`,
     ),
+    mentionOne: db.prepare<[bigint, bigint, string]>(
+      `UPDATE memberships SET mention_seq = max(mention_seq, ?) WHERE user_id = ? AND conversation_id = ?`,
+    ),
+    mentionAll: db.prepare<[bigint, string, bigint]>(
+      `UPDATE memberships SET mention_seq = max(mention_seq, ?) WHERE conversation_id = ? AND user_id <> ?`,
+    ),
     forward: db.prepare<[string, bigint, bigint], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
     ),
@@ -629,6 +860,28 @@ function isUniqueViolation(err: unknown, column: string): boolean {
     (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
     err.message.includes(column)
   );
+}
+
+interface SearchParams {
+  match: string;
+  user_id: bigint;
+  limit: bigint;
+}
+
+function searchSql(extra: string): string {
+  return `SELECT ${qualified('m', MESSAGE_COLUMNS)} FROM messages_fts f
+    JOIN messages m ON m.id = f.rowid
+    JOIN memberships ms ON ms.conversation_id = m.conversation_id AND ms.user_id = @user_id
+    WHERE messages_fts MATCH @match ${extra} AND m.seq >= ms.join_seq AND (m.flags & 1) = 0
+    ORDER BY f.rowid DESC LIMIT @limit`;
+}
+
+/** `a, b` → `t.a, t.b`. */
+function qualified(table: string, columns: string): string {
+  return columns
+    .split(',')
+    .map((c) => `${table}.${c.trim()}`)
+    .join(', ');
 }
 
 function bit(value: boolean): bigint {

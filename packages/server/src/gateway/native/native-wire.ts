@@ -7,14 +7,17 @@ import {
   Flow,
   MessageContentSchema,
   MessageSchema,
+  ContactNoticeSchema,
   NotifySchema,
+  PresenceNoticeSchema,
   ReadNoticeSchema,
   encodeFrame,
   makeFlags,
   type ConversationState as WireConversationState,
   type Message,
 } from '@parley/protocol';
-import { conversationRefFor } from '../../core/conversation-id.js';
+import { conversationRefFor, type ConversationRef } from '../../core/conversation-id.js';
+import type { ConversationListEntry } from '../../core/conversation-service.js';
 import type { PushEvent } from '../../core/session.js';
 import type { ConversationState, StoredMessage, UserId } from '../../core/types.js';
 
@@ -38,6 +41,16 @@ export function messageToWire(message: StoredMessage, viewer: UserId, senderName
   });
 }
 
+/** A conversation-list entry: the state plus what the list shows. */
+export function entryToWire(entry: ConversationListEntry, viewer: UserId): WireConversationState {
+  const wire = stateToWire(entry.state, viewer);
+  wire.mentioned = entry.mentioned;
+  wire.name = entry.name;
+  wire.avatarUrl = entry.avatarUrl;
+  if (entry.lastMessage !== undefined) wire.lastMessage = messageToWire(entry.lastMessage, viewer);
+  return wire;
+}
+
 export function stateToWire(state: ConversationState, viewer: UserId): WireConversationState {
   return create(ConversationStateSchema, {
     conversation: conversationRefFor(viewer, state.conversationId),
@@ -45,45 +58,67 @@ export function stateToWire(state: ConversationState, viewer: UserId): WireConve
     readSeq: BigInt(state.readSeq),
     unread: BigInt(Math.max(0, state.maxSeq - state.readSeq)),
     joinSeq: BigInt(state.joinSeq),
+    mentioned: state.mentionSeq > state.readSeq,
+    pinned: state.pinned,
+    muted: state.muted,
   });
 }
 
-function notifyFrame(command: number, body: Uint8Array): Uint8Array {
+export function notifyFrame(command: number, body: Uint8Array): Uint8Array {
   return encodeFrame({ seq: 0, command, flag: makeFlags(Flow.NOTIFY), status: 0, body });
 }
 
 /**
  * Push frames are encoded once per event and per point of view, then the same bytes are written
  * to every connection that shares that view (DESIGN §12). For a SINGLE conversation there are two
- * views (the two members); for groups one.
+ * views (the two members); for groups, and for events about a user, one.
  */
 const pushCache = new WeakMap<PushEvent, Map<string, Uint8Array>>();
 
 export function pushFrame(event: PushEvent, viewer: UserId): Uint8Array {
-  const conversationId = event.kind === 'message' ? event.message.conversationId : event.conversationId;
-  const view = conversationRefFor(viewer, conversationId);
-  const key = view.type === ConversationType.SINGLE ? view.target : '';
+  const view = conversationView(event, viewer);
+  const key = view?.type === ConversationType.SINGLE ? view.target : '';
   let views = pushCache.get(event);
   if (views === undefined) {
     views = new Map();
     pushCache.set(event, views);
   }
-  const cached = views.get(key);
-  if (cached !== undefined) return cached;
-  let body: Uint8Array;
+  let frame = views.get(key);
+  if (frame === undefined) {
+    frame = encodePush(event, viewer, view);
+    views.set(key, frame);
+  }
+  return frame;
+}
+
+function conversationView(event: PushEvent, viewer: UserId): ConversationRef | undefined {
   switch (event.kind) {
     case 'message':
-      body = toBinary(MessageSchema, messageToWire(event.message, viewer, event.senderName));
-      break;
+      return conversationRefFor(viewer, event.message.conversationId);
     case 'notify':
-      return notifyFrameFor(
+    case 'read':
+    case 'typing':
+      return conversationRefFor(viewer, event.conversationId);
+    case 'presence':
+    case 'contact':
+      return undefined;
+  }
+}
+
+function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | undefined): Uint8Array {
+  switch (event.kind) {
+    case 'message':
+      return notifyFrame(
+        Command.MPS,
+        toBinary(MessageSchema, messageToWire(event.message, viewer, event.senderName)),
+      );
+    case 'notify':
+      return notifyFrame(
         Command.MN,
         toBinary(NotifySchema, create(NotifySchema, { conversation: view, maxSeq: BigInt(event.maxSeq) })),
-        views,
-        key,
       );
     case 'read':
-      return notifyFrameFor(
+      return notifyFrame(
         Command.READ,
         toBinary(
           ReadNoticeSchema,
@@ -93,34 +128,47 @@ export function pushFrame(event: PushEvent, viewer: UserId): Uint8Array {
             readSeq: BigInt(event.readSeq),
           }),
         ),
-        views,
-        key,
       );
     case 'typing':
-      body = toBinary(
-        MessageSchema,
-        create(MessageSchema, {
-          conversation: view,
-          from: String(event.userId),
-          senderId: event.userId,
-          senderDevice: event.deviceId,
-          messageContent: { contentType: ContentType.TYPING },
-        }),
+      return notifyFrame(
+        Command.MPS,
+        toBinary(
+          MessageSchema,
+          create(MessageSchema, {
+            conversation: view,
+            from: String(event.userId),
+            senderId: event.userId,
+            senderDevice: event.deviceId,
+            messageContent: { contentType: ContentType.TYPING },
+          }),
+        ),
       );
-      break;
+    case 'presence':
+      return notifyFrame(
+        Command.PRESENCE,
+        toBinary(
+          PresenceNoticeSchema,
+          create(PresenceNoticeSchema, {
+            userId: event.userId,
+            online: event.online,
+            lastSeenAt: BigInt(event.lastSeenAt),
+          }),
+        ),
+      );
+    case 'contact':
+      return notifyFrame(
+        Command.CONTACT_NOTICE,
+        toBinary(
+          ContactNoticeSchema,
+          create(ContactNoticeSchema, {
+            contact: {
+              userId: event.peerId,
+              state: event.state,
+              note: event.note,
+              updatedAt: BigInt(event.updatedAt),
+            },
+          }),
+        ),
+      );
   }
-  return notifyFrameFor(Command.MPS, body, views, key);
 }
-
-function notifyFrameFor(
-  command: number,
-  body: Uint8Array,
-  views: Map<string, Uint8Array>,
-  key: string,
-): Uint8Array {
-  const frame = notifyFrame(command, body);
-  views.set(key, frame);
-  return frame;
-}
-
-export { notifyFrame };

@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file parley/v1/parley.proto.
  */
 export const file_parley_v1_parley: GenFile = /*@__PURE__*/
-  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIpADCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJEiYKBnN5c3RlbRgPIAEoCzIWLnBhcmxleS52MS5TeXN0ZW1FdmVudCK3AQoLU3lzdGVtRXZlbnQSDAoEa2luZBgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoBBIQCgh1c2VyX2lkcxgDIAMoBBISCgp0YXJnZXRfc2VxGAQgASgEEi4KC25ld19jb250ZW50GAUgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Eg0KBXZhbHVlGAYgASgDEiMKBWdyb3VwGAcgASgLMhQucGFybGV5LnYxLkdyb3VwSW5mbyKhAgoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgEEjIKD21lc3NhZ2VfY29udGVudBgCIAEoCzIZLnBhcmxleS52MS5NZXNzYWdlQ29udGVudBItCgxjb252ZXJzYXRpb24YAyABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgwKBGZyb20YBCABKAkSCgoCdG8YBSABKAkSCwoDc2VxGAYgASgEEhUKDWNsaWVudF9tc2dfaWQYByABKAkSEQoJc2VuZGVyX2lkGAggASgEEhUKDXNlbmRlcl9kZXZpY2UYCSABKAkSEwoLc2VydmVyX3RpbWUYCiABKAMSDQoFZmxhZ3MYCyABKA0SEwoLc2VuZGVyX25hbWUYDCABKAkimwEKClNlbmRSZXN1bHQSEgoKbWVzc2FnZV9pZBgBIAEoBBILCgNzZXEYAiABKAQSEwoLc2VydmVyX3RpbWUYAyABKAMSFQoNY2xpZW50X21zZ19pZBgEIAEoCRItCgxjb252ZXJzYXRpb24YBSABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhEKCWR1cGxpY2F0ZRgGIAEoCCJvCgtQdWxsUmVxdWVzdBItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhAKCGZyb21fc2VxGAIgASgEEg0KBWxpbWl0GAMgASgNEhAKCGJhY2t3YXJkGAQgASgIIlcKDFB1bGxSZXNwb25zZRIkCghtZXNzYWdlcxgBIAMoCzISLnBhcmxleS52MS5NZXNzYWdlEhAKCGhhc19tb3JlGAIgASgIEg8KB21heF9zZXEYAyABKAQiSAoGTm90aWZ5Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBCJfCg1SZWNhbGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEgoKbWVzc2FnZV9pZBgCIAEoBBILCgNzZXEYAyABKAQifQoLRWRpdFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQSMgoPbWVzc2FnZV9jb250ZW50GAMgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ii4KDENoYW5nZVJlc3VsdBILCgNzZXEYASABKAQSEQoJZXZlbnRfc2VxGAIgASgEIkkKC1JlYWRSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SCwoDc2VxGAIgASgEIjAKDFJlYWRSZXNwb25zZRIQCghyZWFkX3NlcRgBIAEoBBIOCgZ1bnJlYWQYAiABKAQiXgoKUmVhZE5vdGljZRItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEg8KB3VzZXJfaWQYAiABKAQSEAoIcmVhZF9zZXEYAyABKAQiUAoRUmVhZENvdW50c1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIMCgRzZXFzGAIgAygEIjIKElJlYWRDb3VudHNSZXNwb25zZRIMCgRzZXFzGAEgAygEEg4KBmNvdW50cxgCIAMoDSKtAQoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKYXZhdGFyX3VybBgDIAEoCRIOCgZub3RpY2UYBCABKAkSEAoIb3duZXJfaWQYBSABKAQSFAoMbWVtYmVyX2NvdW50GAYgASgNEhAKCG11dGVfYWxsGAcgASgIEhEKCWRpc21pc3NlZBgIIAEoCBIPCgdtYXhfc2VxGAkgASgEIloKEkdyb3VwQ3JlYXRlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCmF2YXRhcl91cmwYAiABKAkSDgoGbm90aWNlGAMgASgJEhIKCm1lbWJlcl9pZHMYBCADKAQirgEKEkdyb3VwVXBkYXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFwoKYXZhdGFyX3VybBgDIAEoCUgBiAEBEhMKBm5vdGljZRgEIAEoCUgCiAEBEhUKCG11dGVfYWxsGAUgASgISAOIAQFCBwoFX25hbWVCDQoLX2F2YXRhcl91cmxCCQoHX25vdGljZUILCglfbXV0ZV9hbGwiOQoTR3JvdXBNZW1iZXJzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoBCImChJHcm91cE1lbWJlcnNSZXN1bHQSEAoIdXNlcl9pZHMYASADKAQiHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiRQoRR3JvdXBNZW1iZXJDaGFuZ2USEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoBBINCgV2YWx1ZRgDIAEoAyJOCgZNZW1iZXISDwoHdXNlcl9pZBgBIAEoBBIMCgRyb2xlGAIgASgNEhMKC211dGVkX3VudGlsGAMgASgDEhAKCGpvaW5fc2VxGAQgASgEImUKDk1lbWJlcnNSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SFQoNYWZ0ZXJfdXNlcl9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJHCg9NZW1iZXJzUmVzcG9uc2USIgoHbWVtYmVycxgBIAMoCzIRLnBhcmxleS52MS5NZW1iZXISEAoIaGFzX21vcmUYAiABKAgiVQoMQ2hhdHJvb21JbmZvEgwKBG5hbWUYASABKAkSFAoMbWVtYmVyX2NvdW50GAIgASgNEg8KB21heF9zZXEYAyABKAQSEAoIam9pbl9zZXEYBCABKAQiGwoLQ2hhdHJvb21SZWYSDAoEbmFtZRgBIAEoCSIzChNDaGF0cm9vbUxpc3RSZXF1ZXN0Eg0KBWFmdGVyGAEgASgJEg0KBWxpbWl0GAIgASgNIlAKFENoYXRyb29tTGlzdFJlc3BvbnNlEiYKBXJvb21zGAEgAygLMhcucGFybGV5LnYxLkNoYXRyb29tSW5mbxIQCghoYXNfbW9yZRgCIAEoCCJQChJDb252ZXJzYXRpb25DdXJzb3ISLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQiPQoLU3luY1JlcXVlc3QSLgoHY3Vyc29ycxgBIAMoCzIdLnBhcmxleS52MS5Db252ZXJzYXRpb25DdXJzb3IisQEKEUNvbnZlcnNhdGlvblN0YXRlEi0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBBIQCghyZWFkX3NlcRgDIAEoBBIOCgZ1bnJlYWQYBCABKAQSEAoIam9pbl9zZXEYBSABKAQSKAoMbGFzdF9tZXNzYWdlGAYgASgLMhIucGFybGV5LnYxLk1lc3NhZ2UiWAoMU3luY1Jlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wYXJsZXkudjEuQ29udmVyc2F0aW9uU3RhdGUSEwoLc2VydmVyX3RpbWUYAiABKAMiVQoKS2lja05vdGljZRIOCgZyZWFzb24YASABKA0SFAoMYnlfZGV2aWNlX2lkGAIgASgJEhMKC2J5X3BsYXRmb3JtGAMgASgNEgwKBHRleHQYBCABKAkiOAoKRGlzY29ubmVjdBIOCgZyZWFzb24YASABKAkSGgoScmVjb25uZWN0X2FmdGVyX21zGAIgASgNIhwKCUVycm9yQm9keRIPCgdtZXNzYWdlGAEgASgJYgZwcm90bzM");
+  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIpADCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJEiYKBnN5c3RlbRgPIAEoCzIWLnBhcmxleS52MS5TeXN0ZW1FdmVudCK3AQoLU3lzdGVtRXZlbnQSDAoEa2luZBgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoBBIQCgh1c2VyX2lkcxgDIAMoBBISCgp0YXJnZXRfc2VxGAQgASgEEi4KC25ld19jb250ZW50GAUgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Eg0KBXZhbHVlGAYgASgDEiMKBWdyb3VwGAcgASgLMhQucGFybGV5LnYxLkdyb3VwSW5mbyKhAgoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgEEjIKD21lc3NhZ2VfY29udGVudBgCIAEoCzIZLnBhcmxleS52MS5NZXNzYWdlQ29udGVudBItCgxjb252ZXJzYXRpb24YAyABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgwKBGZyb20YBCABKAkSCgoCdG8YBSABKAkSCwoDc2VxGAYgASgEEhUKDWNsaWVudF9tc2dfaWQYByABKAkSEQoJc2VuZGVyX2lkGAggASgEEhUKDXNlbmRlcl9kZXZpY2UYCSABKAkSEwoLc2VydmVyX3RpbWUYCiABKAMSDQoFZmxhZ3MYCyABKA0SEwoLc2VuZGVyX25hbWUYDCABKAkimwEKClNlbmRSZXN1bHQSEgoKbWVzc2FnZV9pZBgBIAEoBBILCgNzZXEYAiABKAQSEwoLc2VydmVyX3RpbWUYAyABKAMSFQoNY2xpZW50X21zZ19pZBgEIAEoCRItCgxjb252ZXJzYXRpb24YBSABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhEKCWR1cGxpY2F0ZRgGIAEoCCJvCgtQdWxsUmVxdWVzdBItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhAKCGZyb21fc2VxGAIgASgEEg0KBWxpbWl0GAMgASgNEhAKCGJhY2t3YXJkGAQgASgIIlcKDFB1bGxSZXNwb25zZRIkCghtZXNzYWdlcxgBIAMoCzISLnBhcmxleS52MS5NZXNzYWdlEhAKCGhhc19tb3JlGAIgASgIEg8KB21heF9zZXEYAyABKAQiSAoGTm90aWZ5Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBCJfCg1SZWNhbGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEgoKbWVzc2FnZV9pZBgCIAEoBBILCgNzZXEYAyABKAQifQoLRWRpdFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQSMgoPbWVzc2FnZV9jb250ZW50GAMgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ii4KDENoYW5nZVJlc3VsdBILCgNzZXEYASABKAQSEQoJZXZlbnRfc2VxGAIgASgEIkkKC1JlYWRSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SCwoDc2VxGAIgASgEIjAKDFJlYWRSZXNwb25zZRIQCghyZWFkX3NlcRgBIAEoBBIOCgZ1bnJlYWQYAiABKAQiXgoKUmVhZE5vdGljZRItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEg8KB3VzZXJfaWQYAiABKAQSEAoIcmVhZF9zZXEYAyABKAQiUAoRUmVhZENvdW50c1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIMCgRzZXFzGAIgAygEIjIKElJlYWRDb3VudHNSZXNwb25zZRIMCgRzZXFzGAEgAygEEg4KBmNvdW50cxgCIAMoDSKtAQoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKYXZhdGFyX3VybBgDIAEoCRIOCgZub3RpY2UYBCABKAkSEAoIb3duZXJfaWQYBSABKAQSFAoMbWVtYmVyX2NvdW50GAYgASgNEhAKCG11dGVfYWxsGAcgASgIEhEKCWRpc21pc3NlZBgIIAEoCBIPCgdtYXhfc2VxGAkgASgEIloKEkdyb3VwQ3JlYXRlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCmF2YXRhcl91cmwYAiABKAkSDgoGbm90aWNlGAMgASgJEhIKCm1lbWJlcl9pZHMYBCADKAQirgEKEkdyb3VwVXBkYXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFwoKYXZhdGFyX3VybBgDIAEoCUgBiAEBEhMKBm5vdGljZRgEIAEoCUgCiAEBEhUKCG11dGVfYWxsGAUgASgISAOIAQFCBwoFX25hbWVCDQoLX2F2YXRhcl91cmxCCQoHX25vdGljZUILCglfbXV0ZV9hbGwiOQoTR3JvdXBNZW1iZXJzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoBCImChJHcm91cE1lbWJlcnNSZXN1bHQSEAoIdXNlcl9pZHMYASADKAQiHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiRQoRR3JvdXBNZW1iZXJDaGFuZ2USEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoBBINCgV2YWx1ZRgDIAEoAyJOCgZNZW1iZXISDwoHdXNlcl9pZBgBIAEoBBIMCgRyb2xlGAIgASgNEhMKC211dGVkX3VudGlsGAMgASgDEhAKCGpvaW5fc2VxGAQgASgEImUKDk1lbWJlcnNSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SFQoNYWZ0ZXJfdXNlcl9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJHCg9NZW1iZXJzUmVzcG9uc2USIgoHbWVtYmVycxgBIAMoCzIRLnBhcmxleS52MS5NZW1iZXISEAoIaGFzX21vcmUYAiABKAgiVQoMQ2hhdHJvb21JbmZvEgwKBG5hbWUYASABKAkSFAoMbWVtYmVyX2NvdW50GAIgASgNEg8KB21heF9zZXEYAyABKAQSEAoIam9pbl9zZXEYBCABKAQiGwoLQ2hhdHJvb21SZWYSDAoEbmFtZRgBIAEoCSIzChNDaGF0cm9vbUxpc3RSZXF1ZXN0Eg0KBWFmdGVyGAEgASgJEg0KBWxpbWl0GAIgASgNIlAKFENoYXRyb29tTGlzdFJlc3BvbnNlEiYKBXJvb21zGAEgAygLMhcucGFybGV5LnYxLkNoYXRyb29tSW5mbxIQCghoYXNfbW9yZRgCIAEoCCJQChJDb252ZXJzYXRpb25DdXJzb3ISLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQiPQoLU3luY1JlcXVlc3QSLgoHY3Vyc29ycxgBIAMoCzIdLnBhcmxleS52MS5Db252ZXJzYXRpb25DdXJzb3IihQIKEUNvbnZlcnNhdGlvblN0YXRlEi0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBBIQCghyZWFkX3NlcRgDIAEoBBIOCgZ1bnJlYWQYBCABKAQSEAoIam9pbl9zZXEYBSABKAQSKAoMbGFzdF9tZXNzYWdlGAYgASgLMhIucGFybGV5LnYxLk1lc3NhZ2USEQoJbWVudGlvbmVkGAcgASgIEg4KBnBpbm5lZBgIIAEoCBINCgVtdXRlZBgJIAEoCBIMCgRuYW1lGAogASgJEhIKCmF2YXRhcl91cmwYCyABKAkiKAoXQ29udmVyc2F0aW9uTGlzdFJlcXVlc3QSDQoFbGltaXQYASABKA0iZQoYQ29udmVyc2F0aW9uTGlzdFJlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wYXJsZXkudjEuQ29udmVyc2F0aW9uU3RhdGUSFAoMdG90YWxfdW5yZWFkGAIgASgEIpgBChtDb252ZXJzYXRpb25TZXR0aW5nc1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhITCgZwaW5uZWQYAiABKAhIAIgBARISCgVtdXRlZBgDIAEoCEgBiAEBEgwKBGhpZGUYBCABKAhCCQoHX3Bpbm5lZEIICgZfbXV0ZWQiQAoNU2VhcmNoUmVxdWVzdBINCgVxdWVyeRgBIAEoCRINCgVsaW1pdBgCIAEoDRIRCgliZWZvcmVfaWQYAyABKAQiNgoOU2VhcmNoUmVzcG9uc2USJAoIbWVzc2FnZXMYASADKAsyEi5wYXJsZXkudjEuTWVzc2FnZSKAAQoLVXNlclByb2ZpbGUSDwoHdXNlcl9pZBgBIAEoBBIQCgh1c2VybmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEgoKYXZhdGFyX3VybBgEIAEoCRIOCgZvbmxpbmUYBSABKAgSFAoMbGFzdF9zZWVuX2F0GAYgASgDImoKFFByb2ZpbGVVcGRhdGVSZXF1ZXN0EhkKDGRpc3BsYXlfbmFtZRgBIAEoCUgAiAEBEhcKCmF2YXRhcl91cmwYAiABKAlIAYgBAUIPCg1fZGlzcGxheV9uYW1lQg0KC19hdmF0YXJfdXJsIjEKEVVzZXJTZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEg0KBWxpbWl0GAIgASgNIiAKDFVzZXJzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoBCI2Cg1Vc2Vyc1Jlc3BvbnNlEiUKBXVzZXJzGAEgAygLMhYucGFybGV5LnYxLlVzZXJQcm9maWxlIkcKDlByZXNlbmNlTm90aWNlEg8KB3VzZXJfaWQYASABKAQSDgoGb25saW5lGAIgASgIEhQKDGxhc3Rfc2Vlbl9hdBgDIAEoAyIvCg5Db250YWN0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgEEgwKBG5vdGUYAiABKAkiSwoHQ29udGFjdBIPCgd1c2VyX2lkGAEgASgEEg0KBXN0YXRlGAIgASgNEgwKBG5vdGUYAyABKAkSEgoKdXBkYXRlZF9hdBgEIAEoAyIkChJDb250YWN0TGlzdFJlcXVlc3QSDgoGc3RhdGVzGAEgAygNIjsKE0NvbnRhY3RMaXN0UmVzcG9uc2USJAoIY29udGFjdHMYASADKAsyEi5wYXJsZXkudjEuQ29udGFjdCIlChFCbG9ja0xpc3RSZXNwb25zZRIQCgh1c2VyX2lkcxgBIAMoBCI0Cg1Db250YWN0Tm90aWNlEiMKB2NvbnRhY3QYASABKAsyEi5wYXJsZXkudjEuQ29udGFjdCJYCgxTeW5jUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnBhcmxleS52MS5Db252ZXJzYXRpb25TdGF0ZRITCgtzZXJ2ZXJfdGltZRgCIAEoAyJVCgpLaWNrTm90aWNlEg4KBnJlYXNvbhgBIAEoDRIUCgxieV9kZXZpY2VfaWQYAiABKAkSEwoLYnlfcGxhdGZvcm0YAyABKA0SDAoEdGV4dBgEIAEoCSI4CgpEaXNjb25uZWN0Eg4KBnJlYXNvbhgBIAEoCRIaChJyZWNvbm5lY3RfYWZ0ZXJfbXMYAiABKA0iHAoJRXJyb3JCb2R5Eg8KB21lc3NhZ2UYASABKAliBnByb3RvMw");
 
 /**
  * LOGIN (1) request. Either username + password, or token.
@@ -1407,6 +1407,35 @@ export type ConversationState = Message$1<"parley.v1.ConversationState"> & {
    * @generated from field: parley.v1.Message last_message = 6;
    */
   lastMessage?: Message | undefined;
+
+  /**
+   * An unread message mentions this user (or @all).
+   *
+   * @generated from field: bool mentioned = 7;
+   */
+  mentioned: boolean;
+
+  /**
+   * @generated from field: bool pinned = 8;
+   */
+  pinned: boolean;
+
+  /**
+   * @generated from field: bool muted = 9;
+   */
+  muted: boolean;
+
+  /**
+   * Groups and chatrooms: the name; SINGLE: the peer's display name.
+   *
+   * @generated from field: string name = 10;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string avatar_url = 11;
+   */
+  avatarUrl: string;
 };
 
 /**
@@ -1415,6 +1444,420 @@ export type ConversationState = Message$1<"parley.v1.ConversationState"> & {
  */
 export const ConversationStateSchema: GenMessage<ConversationState> = /*@__PURE__*/
   messageDesc(file_parley_v1_parley, 42);
+
+/**
+ * CONVERSATIONS (31): the conversation list, hidden ones left out, pinned first, then newest.
+ *
+ * @generated from message parley.v1.ConversationListRequest
+ */
+export type ConversationListRequest = Message$1<"parley.v1.ConversationListRequest"> & {
+  /**
+   * @generated from field: uint32 limit = 1;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message parley.v1.ConversationListRequest.
+ * Use `create(ConversationListRequestSchema)` to create a new message.
+ */
+export const ConversationListRequestSchema: GenMessage<ConversationListRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 43);
+
+/**
+ * @generated from message parley.v1.ConversationListResponse
+ */
+export type ConversationListResponse = Message$1<"parley.v1.ConversationListResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.ConversationState conversations = 1;
+   */
+  conversations: ConversationState[];
+
+  /**
+   * @generated from field: uint64 total_unread = 2;
+   */
+  totalUnread: bigint;
+};
+
+/**
+ * Describes the message parley.v1.ConversationListResponse.
+ * Use `create(ConversationListResponseSchema)` to create a new message.
+ */
+export const ConversationListResponseSchema: GenMessage<ConversationListResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 44);
+
+/**
+ * CONVERSATION_SETTINGS (32): only the fields that are set change. `hide` = delete for me (until
+ * the next message).
+ *
+ * @generated from message parley.v1.ConversationSettingsRequest
+ */
+export type ConversationSettingsRequest = Message$1<"parley.v1.ConversationSettingsRequest"> & {
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: optional bool pinned = 2;
+   */
+  pinned?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool muted = 3;
+   */
+  muted?: boolean | undefined;
+
+  /**
+   * @generated from field: bool hide = 4;
+   */
+  hide: boolean;
+};
+
+/**
+ * Describes the message parley.v1.ConversationSettingsRequest.
+ * Use `create(ConversationSettingsRequestSchema)` to create a new message.
+ */
+export const ConversationSettingsRequestSchema: GenMessage<ConversationSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 45);
+
+/**
+ * SEARCH (33): full-text over the asker's conversations, newest first.
+ *
+ * @generated from message parley.v1.SearchRequest
+ */
+export type SearchRequest = Message$1<"parley.v1.SearchRequest"> & {
+  /**
+   * @generated from field: string query = 1;
+   */
+  query: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * Paging: only messages with a smaller id.
+   *
+   * @generated from field: uint64 before_id = 3;
+   */
+  beforeId: bigint;
+};
+
+/**
+ * Describes the message parley.v1.SearchRequest.
+ * Use `create(SearchRequestSchema)` to create a new message.
+ */
+export const SearchRequestSchema: GenMessage<SearchRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 46);
+
+/**
+ * @generated from message parley.v1.SearchResponse
+ */
+export type SearchResponse = Message$1<"parley.v1.SearchResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.Message messages = 1;
+   */
+  messages: Message[];
+};
+
+/**
+ * Describes the message parley.v1.SearchResponse.
+ * Use `create(SearchResponseSchema)` to create a new message.
+ */
+export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 47);
+
+/**
+ * @generated from message parley.v1.UserProfile
+ */
+export type UserProfile = Message$1<"parley.v1.UserProfile"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: string username = 2;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string avatar_url = 4;
+   */
+  avatarUrl: string;
+
+  /**
+   * Filled when the asker may see it: online now, or when the user was last seen (ms).
+   *
+   * @generated from field: bool online = 5;
+   */
+  online: boolean;
+
+  /**
+   * @generated from field: int64 last_seen_at = 6;
+   */
+  lastSeenAt: bigint;
+};
+
+/**
+ * Describes the message parley.v1.UserProfile.
+ * Use `create(UserProfileSchema)` to create a new message.
+ */
+export const UserProfileSchema: GenMessage<UserProfile> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 48);
+
+/**
+ * PROFILE_UPDATE (34): the caller's own profile; only set fields change.
+ *
+ * @generated from message parley.v1.ProfileUpdateRequest
+ */
+export type ProfileUpdateRequest = Message$1<"parley.v1.ProfileUpdateRequest"> & {
+  /**
+   * @generated from field: optional string display_name = 1;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * @generated from field: optional string avatar_url = 2;
+   */
+  avatarUrl?: string | undefined;
+};
+
+/**
+ * Describes the message parley.v1.ProfileUpdateRequest.
+ * Use `create(ProfileUpdateRequestSchema)` to create a new message.
+ */
+export const ProfileUpdateRequestSchema: GenMessage<ProfileUpdateRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 49);
+
+/**
+ * USER_SEARCH (35).
+ *
+ * @generated from message parley.v1.UserSearchRequest
+ */
+export type UserSearchRequest = Message$1<"parley.v1.UserSearchRequest"> & {
+  /**
+   * @generated from field: string query = 1;
+   */
+  query: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message parley.v1.UserSearchRequest.
+ * Use `create(UserSearchRequestSchema)` to create a new message.
+ */
+export const UserSearchRequestSchema: GenMessage<UserSearchRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 50);
+
+/**
+ * USERS_GET (36).
+ *
+ * @generated from message parley.v1.UsersRequest
+ */
+export type UsersRequest = Message$1<"parley.v1.UsersRequest"> & {
+  /**
+   * @generated from field: repeated uint64 user_ids = 1;
+   */
+  userIds: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.UsersRequest.
+ * Use `create(UsersRequestSchema)` to create a new message.
+ */
+export const UsersRequestSchema: GenMessage<UsersRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 51);
+
+/**
+ * @generated from message parley.v1.UsersResponse
+ */
+export type UsersResponse = Message$1<"parley.v1.UsersResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.UserProfile users = 1;
+   */
+  users: UserProfile[];
+};
+
+/**
+ * Describes the message parley.v1.UsersResponse.
+ * Use `create(UsersResponseSchema)` to create a new message.
+ */
+export const UsersResponseSchema: GenMessage<UsersResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 52);
+
+/**
+ * PRESENCE (37): notify when a user the receiver may watch comes online or goes offline.
+ *
+ * @generated from message parley.v1.PresenceNotice
+ */
+export type PresenceNotice = Message$1<"parley.v1.PresenceNotice"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: bool online = 2;
+   */
+  online: boolean;
+
+  /**
+   * @generated from field: int64 last_seen_at = 3;
+   */
+  lastSeenAt: bigint;
+};
+
+/**
+ * Describes the message parley.v1.PresenceNotice.
+ * Use `create(PresenceNoticeSchema)` to create a new message.
+ */
+export const PresenceNoticeSchema: GenMessage<PresenceNotice> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 53);
+
+/**
+ * CONTACT_REQUEST (38), CONTACT_ACCEPT (39), CONTACT_DECLINE (40), CONTACT_REMOVE (41),
+ * BLOCK (43), UNBLOCK (44).
+ *
+ * @generated from message parley.v1.ContactRequest
+ */
+export type ContactRequest = Message$1<"parley.v1.ContactRequest"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: string note = 2;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message parley.v1.ContactRequest.
+ * Use `create(ContactRequestSchema)` to create a new message.
+ */
+export const ContactRequestSchema: GenMessage<ContactRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 54);
+
+/**
+ * @generated from message parley.v1.Contact
+ */
+export type Contact = Message$1<"parley.v1.Contact"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * 1 requested by me, 2 pending (they asked), 3 friends.
+   *
+   * @generated from field: uint32 state = 2;
+   */
+  state: number;
+
+  /**
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * @generated from field: int64 updated_at = 4;
+   */
+  updatedAt: bigint;
+};
+
+/**
+ * Describes the message parley.v1.Contact.
+ * Use `create(ContactSchema)` to create a new message.
+ */
+export const ContactSchema: GenMessage<Contact> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 55);
+
+/**
+ * CONTACT_LIST (42).
+ *
+ * @generated from message parley.v1.ContactListRequest
+ */
+export type ContactListRequest = Message$1<"parley.v1.ContactListRequest"> & {
+  /**
+   * @generated from field: repeated uint32 states = 1;
+   */
+  states: number[];
+};
+
+/**
+ * Describes the message parley.v1.ContactListRequest.
+ * Use `create(ContactListRequestSchema)` to create a new message.
+ */
+export const ContactListRequestSchema: GenMessage<ContactListRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 56);
+
+/**
+ * @generated from message parley.v1.ContactListResponse
+ */
+export type ContactListResponse = Message$1<"parley.v1.ContactListResponse"> & {
+  /**
+   * @generated from field: repeated parley.v1.Contact contacts = 1;
+   */
+  contacts: Contact[];
+};
+
+/**
+ * Describes the message parley.v1.ContactListResponse.
+ * Use `create(ContactListResponseSchema)` to create a new message.
+ */
+export const ContactListResponseSchema: GenMessage<ContactListResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 57);
+
+/**
+ * BLOCK_LIST (45).
+ *
+ * @generated from message parley.v1.BlockListResponse
+ */
+export type BlockListResponse = Message$1<"parley.v1.BlockListResponse"> & {
+  /**
+   * @generated from field: repeated uint64 user_ids = 1;
+   */
+  userIds: bigint[];
+};
+
+/**
+ * Describes the message parley.v1.BlockListResponse.
+ * Use `create(BlockListResponseSchema)` to create a new message.
+ */
+export const BlockListResponseSchema: GenMessage<BlockListResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 58);
+
+/**
+ * CONTACT_NOTICE (46), notify: a contact relation changed (request received, accepted, removed).
+ *
+ * @generated from message parley.v1.ContactNotice
+ */
+export type ContactNotice = Message$1<"parley.v1.ContactNotice"> & {
+  /**
+   * @generated from field: parley.v1.Contact contact = 1;
+   */
+  contact?: Contact | undefined;
+};
+
+/**
+ * Describes the message parley.v1.ContactNotice.
+ * Use `create(ContactNoticeSchema)` to create a new message.
+ */
+export const ContactNoticeSchema: GenMessage<ContactNotice> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 59);
 
 /**
  * @generated from message parley.v1.SyncResponse
@@ -1436,7 +1879,7 @@ export type SyncResponse = Message$1<"parley.v1.SyncResponse"> & {
  * Use `create(SyncResponseSchema)` to create a new message.
  */
 export const SyncResponseSchema: GenMessage<SyncResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 43);
+  messageDesc(file_parley_v1_parley, 60);
 
 /**
  * KICK (11), server notify: another login of the same platform class replaced this session.
@@ -1470,7 +1913,7 @@ export type KickNotice = Message$1<"parley.v1.KickNotice"> & {
  * Use `create(KickNoticeSchema)` to create a new message.
  */
 export const KickNoticeSchema: GenMessage<KickNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 44);
+  messageDesc(file_parley_v1_parley, 61);
 
 /**
  * DISCONNECT (12), server notify just before the server closes the connection; the header's
@@ -1497,7 +1940,7 @@ export type Disconnect = Message$1<"parley.v1.Disconnect"> & {
  * Use `create(DisconnectSchema)` to create a new message.
  */
 export const DisconnectSchema: GenMessage<Disconnect> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 45);
+  messageDesc(file_parley_v1_parley, 62);
 
 /**
  * The body of any response whose status is not OK.
@@ -1516,5 +1959,5 @@ export type ErrorBody = Message$1<"parley.v1.ErrorBody"> & {
  * Use `create(ErrorBodySchema)` to create a new message.
  */
 export const ErrorBodySchema: GenMessage<ErrorBody> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 46);
+  messageDesc(file_parley_v1_parley, 63);
 

@@ -1,0 +1,66 @@
+import type { SessionRegistry } from './session-registry.js';
+import type { PushPort } from './session.js';
+import type { Store } from './store.js';
+import { ContactState, type UserId } from './types.js';
+
+/**
+ * Presence (online, offline, last seen). Watchers of a user are its friends and the people it
+ * shares a conversation with, less anyone either side has blocked. Only online watchers are
+ * told, so a user in big groups costs a walk over ids, not frames.
+ */
+export class PresenceService {
+  constructor(
+    private readonly store: Store,
+    private readonly sessions: SessionRegistry,
+    private readonly push: PushPort,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  isOnline(userId: UserId): boolean {
+    return this.sessions.isOnline(userId);
+  }
+
+  /** The user's first device came online. */
+  async online(userId: UserId): Promise<void> {
+    const watchers = await this.onlineWatchers(userId);
+    this.push.push(watchers, { kind: 'presence', userId, online: true, lastSeenAt: 0 });
+  }
+
+  /** The user's last device went offline. */
+  async offline(userId: UserId): Promise<void> {
+    const at = this.now();
+    await this.store.setLastSeen(userId, at);
+    // It may have come back while the write ran.
+    if (this.sessions.isOnline(userId)) return;
+    const watchers = await this.onlineWatchers(userId);
+    this.push.push(watchers, { kind: 'presence', userId, online: false, lastSeenAt: at });
+  }
+
+  /** May `viewer` see the presence of `target`? */
+  async canSee(viewer: UserId, target: UserId): Promise<boolean> {
+    if (viewer === target) return true;
+    if ((await this.store.isBlocked(target, viewer)) || (await this.store.isBlocked(viewer, target)))
+      return false;
+    if ((await this.store.getContact(viewer, target))?.state === ContactState.FRIENDS) return true;
+    return (await this.store.conversationPeers(viewer)).includes(target);
+  }
+
+  private async onlineWatchers(userId: UserId): Promise<UserId[]> {
+    const [peers, friends, blocked] = await Promise.all([
+      this.store.conversationPeers(userId),
+      this.store.listContacts(userId, [ContactState.FRIENDS]),
+      this.store.listBlocked(userId),
+    ]);
+    const excluded = new Set(blocked);
+    const candidates = new Set<UserId>();
+    for (const id of peers) if (this.sessions.isOnline(id)) candidates.add(id);
+    for (const c of friends) if (this.sessions.isOnline(c.peerId)) candidates.add(c.peerId);
+    const watchers: UserId[] = [];
+    for (const id of candidates) {
+      if (id === userId || excluded.has(id)) continue;
+      if (await this.store.isBlocked(id, userId)) continue;
+      watchers.push(id);
+    }
+    return watchers;
+  }
+}
