@@ -63,7 +63,8 @@ export function createServices(
     maxPageSize: config.maxPullLimit,
   });
   const chatrooms = new ChatroomService(store, members, { maxPageSize: config.maxPullLimit });
-  const presence = new PresenceService(store, sessions, sessions);
+  // Presence is shared in conversations small enough to push whole messages to.
+  const presence = new PresenceService(store, sessions, sessions, config.groupNotifyThreshold);
   const services: CoreServices = {
     auth,
     sessions,

@@ -1027,15 +1027,25 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.deepEqual(await db().lastMessages([empty, missing]), []);
       });
 
-      void it('conversationPeers answers everyone sharing a conversation, once, without the user', async () => {
-        const [me, p1, p2, p3, stranger] = [nextId(), nextId(), nextId(), nextId(), nextId()];
+      void it('conversationPeers answers everyone sharing a conversation up to a size, once, without the user', async () => {
+        const [me, p1, p2, p3, stranger, big1, big2] = [
+          nextId(),
+          nextId(),
+          nextId(),
+          nextId(),
+          nextId(),
+          nextId(),
+          nextId(),
+        ];
         await db().createConversation(group(conversationId(), [me, p1, p2]));
         await db().createConversation(group(conversationId(), [p2, me, p3]));
         await db().createConversation(group(conversationId(), [p1, stranger]));
         await db().createConversation(group(conversationId(), [me]));
-        assert.deepEqual(sorted(await db().conversationPeers(me)), sorted([p1, p2, p3]));
-        assert.deepEqual(sorted(await db().conversationPeers(p3)), sorted([me, p2]));
-        assert.deepEqual(await db().conversationPeers(nextId()), []);
+        await db().createConversation(group(conversationId(), [me, p1, big1, big2]));
+        assert.deepEqual(sorted(await db().conversationPeers(me, 3)), sorted([p1, p2, p3]));
+        assert.deepEqual(sorted(await db().conversationPeers(me, 4)), sorted([p1, p2, p3, big1, big2]));
+        assert.deepEqual(sorted(await db().conversationPeers(p3, 3)), sorted([me, p2]));
+        assert.deepEqual(await db().conversationPeers(nextId(), 100), []);
       });
     });
 

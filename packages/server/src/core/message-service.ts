@@ -12,7 +12,7 @@ import {
   RateLimitedError,
   type MessageContent,
 } from '@parley/protocol';
-import { validateContent, type ContentLimits } from './content.js';
+import { validateContent, type ContentLimits, type ValidContent } from './content.js';
 import { conversationIdFor, parseUserId, type ConversationRef } from './conversation-id.js';
 import type { Fanout } from './fanout.js';
 import type { MemberDirectory } from './member-directory.js';
@@ -52,6 +52,13 @@ export function mentionsOf(
   if (content.mentionedTargets.length > MAX_MENTIONS)
     throw new BadRequestError(`at most ${MAX_MENTIONS} mentions`);
   return { mentions: content.mentionedTargets.map(parseUserId) };
+}
+
+/** Checked only after the caller's permission, so a refused caller learns nothing of the message. */
+function assertChangeable(message: StoredMessage): void {
+  if (message.contentType === ContentType.SYSTEM)
+    throw new BadRequestError('system messages cannot be changed');
+  if ((message.flags & MessageFlag.RECALLED) !== 0) throw new ConflictError('the message was recalled');
 }
 
 export interface ChangeOutcome {
@@ -120,26 +127,31 @@ export class MessageService {
   ) {}
 
   async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
-    const { conversationId, manager } = await this.authorizeSend(session, input.conversation);
-    if (input.content?.contentType === ContentType.TYPING) {
+    const typing = input.content?.contentType === ContentType.TYPING;
+    // Check the request before anything is looked up or created: a refused send leaves nothing.
+    let valid: ValidContent | undefined;
+    if (!typing) {
+      if (!CLIENT_MSG_ID.test(input.clientMsgId)) {
+        throw new BadRequestError('clientMsgId must be 1-64 printable ASCII characters');
+      }
+      valid = validateContent(input.content, this.config.content);
+    }
+    const { conversationId, manager, peers } = await this.authorizeSend(session, input.conversation);
+    if (valid === undefined) {
       const last = this.lastTyping.get(session) ?? 0;
       if (this.now() - last < TYPING_MIN_INTERVAL_MS) {
         throw new RateLimitedError(`at most one typing signal per ${TYPING_MIN_INTERVAL_MS} ms`);
       }
       this.lastTyping.set(session, this.now());
-      const members = await this.members.memberIds(conversationId);
       this.push.push(
-        members,
+        peers ?? (await this.members.memberIds(conversationId)),
         { kind: 'typing', conversationId, userId: session.userId, deviceId: session.deviceId },
         session.sessionId,
       );
       return { result: undefined };
     }
-    if (!CLIENT_MSG_ID.test(input.clientMsgId)) {
-      throw new BadRequestError('clientMsgId must be 1-64 printable ASCII characters');
-    }
-    const valid = validateContent(input.content, this.config.content);
     const mentions = mentionsOf(valid.content, input.conversation.type, manager);
+    if (peers !== undefined) await this.ensureSingle(conversationId, peers);
     const result = await this.store.appendMessage({
       ...mentions,
       id: this.ids.next(),
@@ -209,21 +221,25 @@ export class MessageService {
   }
 
   /**
-   * Checks the session's user may send here; returns the stored conversation key and whether the
-   * user manages it (group owner or admin).
+   * Checks the session's user may send here. Returns the stored conversation key, whether the
+   * user manages it (group owner or admin), and for SINGLE the two members (the conversation may
+   * not exist yet: it is created with the first stored message, never by a refused one).
    */
   private async authorizeSend(
     session: DeviceSession,
     ref: ConversationRef,
-  ): Promise<{ conversationId: ConversationId; manager: boolean }> {
+  ): Promise<{ conversationId: ConversationId; manager: boolean; peers?: UserId[] }> {
     const conversationId = conversationIdFor(session.userId, ref);
     if (ref.type === ConversationType.SINGLE) {
       const peerId = parseUserId(ref.target);
-      await this.ensureSingle(session, conversationId, peerId);
+      if (!this.known.has(conversationId) && (await this.store.getUserById(peerId)) === undefined) {
+        throw new NotFoundError('no such user');
+      }
       if (peerId !== session.userId && (await this.store.isBlocked(peerId, session.userId))) {
         throw new ForbiddenError('this user does not accept your messages');
       }
-      return { conversationId, manager: false };
+      const peers = peerId === session.userId ? [session.userId] : [session.userId, peerId];
+      return { conversationId, manager: false, peers };
     }
     const state = await this.memberState(session, conversationId);
     const manager = state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN;
@@ -237,14 +253,8 @@ export class MessageService {
     return { conversationId, manager };
   }
 
-  private async ensureSingle(
-    session: DeviceSession,
-    conversationId: ConversationId,
-    peerId: UserId,
-  ): Promise<void> {
+  private async ensureSingle(conversationId: ConversationId, members: readonly UserId[]): Promise<void> {
     if (this.known.has(conversationId)) return;
-    if ((await this.store.getUserById(peerId)) === undefined) throw new NotFoundError('no such user');
-    const members = peerId === session.userId ? [session.userId] : [session.userId, peerId];
     await this.store.ensureConversation({
       id: conversationId,
       type: ConversationType.SINGLE,
@@ -264,7 +274,7 @@ export class MessageService {
   ): Promise<ChangeOutcome> {
     const conversationId = conversationIdFor(session.userId, ref);
     const state = await this.memberState(session, conversationId);
-    const message = await this.changeable(conversationId, seq, messageId, state);
+    const message = await this.visibleMessage(conversationId, seq, messageId, state);
     const own = message.senderId === session.userId;
     const manager =
       ref.type === ConversationType.GROUP &&
@@ -274,6 +284,7 @@ export class MessageService {
       if (this.now() - message.serverTime > this.config.recallWindowMs)
         throw new ExpiredError('the recall window has passed');
     }
+    assertChangeable(message);
     const blank = create(MessageContentSchema, { contentType: message.contentType });
     await this.store.updateMessage(conversationId, seq, {
       flags: message.flags | MessageFlag.RECALLED,
@@ -302,10 +313,11 @@ export class MessageService {
   ): Promise<ChangeOutcome> {
     const conversationId = conversationIdFor(session.userId, ref);
     const state = await this.memberState(session, conversationId);
-    const message = await this.changeable(conversationId, seq, 0n, state);
+    const message = await this.visibleMessage(conversationId, seq, 0n, state);
     if (message.senderId !== session.userId) throw new ForbiddenError('only the sender may edit a message');
     if (this.now() - message.serverTime > this.config.recallWindowMs)
       throw new ExpiredError('the edit window has passed');
+    assertChangeable(message);
     if (message.contentType !== ContentType.TEXT || content?.contentType !== ContentType.TEXT) {
       throw new BadRequestError('only text messages can be edited, into text');
     }
@@ -357,8 +369,8 @@ export class MessageService {
     return Promise.all(seqs.map((seq) => this.store.countReaders(conversationId, seq, session.userId)));
   }
 
-  /** A stored, not yet recalled, non-system message the member can see. */
-  private async changeable(
+  /** A stored message the member can see (from its join on). Permission is checked after this. */
+  private async visibleMessage(
     conversationId: ConversationId,
     seq: number,
     messageId: bigint,
@@ -366,11 +378,9 @@ export class MessageService {
   ): Promise<StoredMessage> {
     const message =
       seq >= Math.max(state.joinSeq, 1) ? await this.store.getMessage(conversationId, seq) : undefined;
-    if (message === undefined || (messageId !== 0n && message.id !== messageId))
+    if (message === undefined || (messageId !== 0n && message.id !== messageId)) {
       throw new NotFoundError('no such message');
-    if (message.contentType === ContentType.SYSTEM)
-      throw new BadRequestError('system messages cannot be changed');
-    if ((message.flags & MessageFlag.RECALLED) !== 0) throw new ConflictError('the message was recalled');
+    }
     return message;
   }
 }

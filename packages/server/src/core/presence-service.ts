@@ -5,14 +5,16 @@ import { ContactState, type UserId } from './types.js';
 
 /**
  * Presence (online, offline, last seen). Watchers of a user are its friends and the people it
- * shares a conversation with, less anyone either side has blocked. Only online watchers are
- * told, so a user in big groups costs a walk over ids, not frames.
+ * shares a conversation of at most `maxSharedMembers` members with (direct chats, small groups),
+ * less anyone either side has blocked; big groups and chatrooms do not share presence, or every
+ * login in a 10,000-member group would wake 10,000 devices. Only online watchers are told.
  */
 export class PresenceService {
   constructor(
     private readonly store: Store,
     private readonly sessions: SessionRegistry,
     private readonly push: PushPort,
+    private readonly maxSharedMembers: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -42,12 +44,12 @@ export class PresenceService {
     if ((await this.store.isBlocked(target, viewer)) || (await this.store.isBlocked(viewer, target)))
       return false;
     if ((await this.store.getContact(viewer, target))?.state === ContactState.FRIENDS) return true;
-    return (await this.store.conversationPeers(viewer)).includes(target);
+    return (await this.store.conversationPeers(viewer, this.maxSharedMembers)).includes(target);
   }
 
   private async onlineWatchers(userId: UserId): Promise<UserId[]> {
     const [peers, friends, blocked] = await Promise.all([
-      this.store.conversationPeers(userId),
+      this.store.conversationPeers(userId, this.maxSharedMembers),
       this.store.listContacts(userId, [ContactState.FRIENDS]),
       this.store.listBlocked(userId),
     ]);

@@ -112,8 +112,11 @@ export interface Store {
   updateMembershipSettings(userId: UserId, id: ConversationId, settings: MembershipSettings): Promise<void>;
   /** The newest message of each listed conversation that has one. */
   lastMessages(ids: readonly ConversationId[]): Promise<StoredMessage[]>;
-  /** The users who share at least one conversation with `userId` (not including itself). */
-  conversationPeers(userId: UserId): Promise<UserId[]>;
+  /**
+   * The users who share at least one conversation of at most `maxMembers` members with `userId`
+   * (not including itself). The bound keeps presence away from big groups and chatrooms.
+   */
+  conversationPeers(userId: UserId, maxMembers: number): Promise<UserId[]>;
 
   /**
    * Full-text search (SQLite FTS5 / PostgreSQL tsvector) over the search text of messages in the

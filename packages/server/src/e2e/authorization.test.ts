@@ -1040,19 +1040,40 @@ function suite(store: ServerStore) {
       assert.equal(res.users[0].lastSeenAt, 0n);
     });
 
-    it(
-      'blocked: a refused MS leaves no conversation behind (MP {SINGLE, owner} is still NOT_FOUND)',
-      { todo: 'message-service.ts authorizeSend creates the SINGLE conversation before the block check' },
-      async () => {
-        const { owner, blocked } = w().users;
-        await refused(pullAs(blocked, direct(owner.id)), Status.NOT_FOUND, 'blocked pulls {SINGLE, owner}');
-        const frame = await blocked.client.requestFrame(
-          Command.CONVERSATION_SETTINGS,
-          body(ConversationSettingsRequestSchema, { conversation: direct(owner.id), pinned: true }),
-        );
-        assert.equal(frame.status, Status.NOT_FOUND, `CONVERSATION_SETTINGS: ${statusName(frame.status)}`);
-      },
-    );
+    it('blocked: a refused MS leaves no conversation behind (MP {SINGLE, owner} is still NOT_FOUND)', async () => {
+      const { owner, blocked } = w().users;
+      await refused(pullAs(blocked, direct(owner.id)), Status.NOT_FOUND, 'blocked pulls {SINGLE, owner}');
+      const frame = await blocked.client.requestFrame(
+        Command.CONVERSATION_SETTINGS,
+        body(ConversationSettingsRequestSchema, { conversation: direct(owner.id), pinned: true }),
+      );
+      assert.equal(frame.status, Status.NOT_FOUND, `CONVERSATION_SETTINGS: ${statusName(frame.status)}`);
+    });
+
+    it('a refused MS to a stranger leaves no conversation behind, so it grants no presence', async () => {
+      const { owner, outsider } = w().users;
+      const online = async () =>
+        (
+          await outsider.client.request(
+            Command.USERS_GET,
+            UsersRequestSchema,
+            { userIds: [owner.id] },
+            UsersResponseSchema,
+          )
+        ).users[0]?.online;
+      assert.equal(await online(), false, 'a stranger does not see the owner online (control)');
+      const frame = await outsider.client.requestFrame(
+        Command.MS,
+        body(MessageSchema, {
+          clientMsgId: 'not a valid client msg id',
+          conversation: direct(owner.id),
+          messageContent: text('never stored'),
+        }),
+      );
+      assert.equal(frame.status, Status.BAD_REQUEST);
+      await refused(pullAs(outsider, direct(owner.id)), Status.NOT_FOUND, 'outsider pulls {SINGLE, owner}');
+      assert.equal(await online(), false, 'still no presence after a refused send');
+    });
   });
 
   interface Snapshot {

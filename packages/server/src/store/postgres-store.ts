@@ -639,13 +639,14 @@ export class PostgresStore implements Store {
     return rows.map(toMessage);
   }
 
-  async conversationPeers(userId: UserId): Promise<UserId[]> {
+  async conversationPeers(userId: UserId, maxMembers: number): Promise<UserId[]> {
     const { rows } = await this.#pool.query<{ user_id: string }>(
       `SELECT DISTINCT o.user_id FROM memberships m
+       JOIN conversations c ON c.id = m.conversation_id
        JOIN memberships o ON o.conversation_id = m.conversation_id
-       WHERE m.user_id = $1 AND o.user_id <> $1
+       WHERE m.user_id = $1 AND c.member_count <= $2 AND o.user_id <> $1
        ORDER BY o.user_id`,
-      [userId],
+      [userId, maxMembers],
     );
     return rows.map((r) => BigInt(r.user_id));
   }

@@ -137,7 +137,7 @@ void it('migration 3 adds mentions, settings, contacts, blocks and search over v
       await store.block(1n, 3n, 31);
       assert.equal((await store.getContact(2n, 1n))?.state, 3);
       assert.deepEqual(await store.listBlocked(1n), [3n]);
-      assert.deepEqual(await store.conversationPeers(1n), [2n]);
+      assert.deepEqual(await store.conversationPeers(1n, 100), [2n]);
       assert.deepEqual(
         (await store.searchUsers('an', 5)).map((u) => u.id),
         [1n],

@@ -407,8 +407,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  conversationPeers(userId: UserId): Promise<UserId[]> {
-    return this.#run(() => this.#s.conversationPeers.all(userId, userId));
+  conversationPeers(userId: UserId, maxMembers: number): Promise<UserId[]> {
+    return this.#run(() => this.#s.conversationPeers.all(userId, maxMembers, userId));
   }
 
   searchMessages(
@@ -775,10 +775,11 @@ function prepareStatements(db: Database.Database) {
        ORDER BY conversation_id`,
     ),
     conversationPeers: db
-      .prepare<[bigint, bigint], bigint>(
+      .prepare<[bigint, number, bigint], bigint>(
         `SELECT DISTINCT o.user_id FROM memberships m
+         JOIN conversations c ON c.id = m.conversation_id
          JOIN memberships o ON o.conversation_id = m.conversation_id
-         WHERE m.user_id = ? AND o.user_id <> ?
+         WHERE m.user_id = ? AND c.member_count <= ? AND o.user_id <> ?
          ORDER BY o.user_id`,
       )
       .pluck(),
