@@ -3,3 +3,4 @@ export * from './server.js';
 export * from './postgres.js';
 export * from './store-contract.js';
 export * from './server-stores.js';
+export * from './assertions.js';

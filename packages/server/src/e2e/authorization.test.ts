@@ -52,6 +52,7 @@ import {
   type ServerStore,
   type ServerStoreEnv,
 } from '@parley/testkit';
+import { rejectsWithStatus as refused } from '@parley/testkit';
 
 /*
  * Issue 3, acceptance 7: every conversation-scoped command tried by a non-member, a removed
@@ -683,21 +684,6 @@ const CASES: readonly Case[] = [
   ...forgedCases(),
   ...blockedCases(),
 ];
-
-function statusOf(err: unknown): number | undefined {
-  return (err as { status?: number }).status;
-}
-
-async function refused(promise: Promise<unknown>, status: number, what: string): Promise<void> {
-  await assert.rejects(promise, (err) => {
-    assert.equal(
-      statusOf(err),
-      status,
-      `${what}: expected ${statusName(status)}, got ${String(statusOf(err))}`,
-    );
-    return true;
-  });
-}
 
 function textsOf(messages: readonly Message[]): string[] {
   return messages

@@ -43,19 +43,9 @@ import {
   type ServerStore,
   type ServerStoreEnv,
 } from '@parley/testkit';
+import { rejectsWithStatus as refused } from '@parley/testkit';
 
 const EMPTY = new Uint8Array(0);
-
-function statusOf(err: unknown): number | undefined {
-  return (err as { status?: number }).status;
-}
-
-async function refused(promise: Promise<unknown>, status: number, what: string): Promise<void> {
-  await assert.rejects(promise, (err) => {
-    assert.equal(statusOf(err), status, `${what}: expected status ${status}, got ${String(statusOf(err))}`);
-    return true;
-  });
-}
 
 interface User {
   readonly id: bigint;

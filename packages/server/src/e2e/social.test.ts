@@ -42,6 +42,7 @@ import {
   type ServerStore,
   type ServerStoreEnv,
 } from '@parley/testkit';
+import { rejectsWithStatus as refused } from '@parley/testkit';
 
 interface User {
   readonly id: bigint;
@@ -50,17 +51,6 @@ interface User {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function statusOf(err: unknown): number | undefined {
-  return (err as { status?: number }).status;
-}
-
-async function refused(promise: Promise<unknown>, status: number, what: string): Promise<void> {
-  await assert.rejects(promise, (err) => {
-    assert.equal(statusOf(err), status, `${what}: expected ${status}, got ${String(statusOf(err))}`);
-    return true;
-  });
-}
 
 function presenceOf(frames: Frame[], userId: bigint): boolean[] {
   return frames
