@@ -18,6 +18,8 @@ import { SessionRegistry } from './core/session-registry.js';
 import { SnowflakeGenerator } from './core/snowflake.js';
 import type { Store } from './core/store.js';
 import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
+import { HttpListener } from './gateway/http-listener.js';
+import { NativeGateway } from './gateway/native/native-gateway.js';
 import { TcpListener } from './gateway/tcp-listener.js';
 import { createLogger } from './logger.js';
 import { PostgresStore } from './store/postgres-store.js';
@@ -31,6 +33,9 @@ export interface App {
   readonly sessions: SessionRegistry;
   /** Bound TCP port (differs from config when it was 0). */
   readonly tcpPort: number;
+  /** Bound HTTP port: WebSocket at /ws. */
+  readonly httpPort: number;
+  readonly gateway: NativeGateway;
   stop(): Promise<void>;
 }
 
@@ -93,31 +98,42 @@ export async function startApp(
   const dispatcher = new Dispatcher(services, (err: unknown) => {
     log.warn({ err }, 'background work failed');
   });
-  const tcp = new TcpListener(
-    {
-      host: config.tcpHost,
-      port: config.tcpPort,
-      maxConnections: config.maxConnections,
-      limits: {
-        maxBodyLength: config.maxFrameBytes,
-        authTimeoutMs: config.authTimeoutMs,
-        idleTimeoutMs: config.idleTimeoutMs,
-        maxWriteBufferBytes: config.maxWriteBufferBytes,
-        maxInflightRequests: config.maxInflightRequests,
-      },
-    },
+  const gateway = new NativeGateway(
     dispatcher,
+    {
+      maxBodyLength: config.maxFrameBytes,
+      authTimeoutMs: config.authTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      maxWriteBufferBytes: config.maxWriteBufferBytes,
+      maxInflightRequests: config.maxInflightRequests,
+    },
     log,
   );
+  const tcp = new TcpListener(
+    { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
+    gateway,
+  );
+  const http = new HttpListener(
+    { host: config.httpHost, port: config.httpPort, maxBodyLength: config.maxFrameBytes },
+    gateway,
+  );
   let tcpPort: number;
+  let httpPort: number;
   try {
     tcpPort = await tcp.listen();
+    httpPort = await http.listen();
   } catch (err) {
+    await Promise.allSettled([tcp.close(), http.close(), gateway.close(0)]);
     await store.close();
     throw err;
   }
   log.info(
-    { tcpPort, store: config.databaseUrl !== undefined ? 'postgres' : 'sqlite', nodeId: config.nodeId },
+    {
+      tcpPort,
+      httpPort,
+      store: config.databaseUrl !== undefined ? 'postgres' : 'sqlite',
+      nodeId: config.nodeId,
+    },
     'parley listening',
   );
   let stopping: Promise<void> | undefined;
@@ -127,10 +143,15 @@ export async function startApp(
     auth,
     sessions,
     tcpPort,
+    httpPort,
+    gateway,
     stop() {
       stopping ??= (async () => {
         log.info('shutting down');
-        await tcp.close(config.shutdownGraceMs);
+        // Stop accepting first, then tell the connected clients to go elsewhere.
+        const listeners = Promise.all([tcp.close(), http.close()]);
+        await gateway.close(config.shutdownGraceMs);
+        await listeners;
         await store.close();
         log.info('stopped');
       })();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 export interface ParleyConfig {
   readonly tcpHost: string;
   readonly tcpPort: number;
+  readonly httpHost: string;
   readonly httpPort: number;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
@@ -60,13 +61,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     doc: 'TCP port (0 = any free port)',
   },
   {
+    env: 'PARLEY_HTTP_HOST',
+    field: 'httpHost',
+    kind: 'string',
+    default: '0.0.0.0',
+    doc: 'address the HTTP/WebSocket listener binds',
+  },
+  {
     env: 'PARLEY_HTTP_PORT',
     field: 'httpPort',
     kind: 'int',
     default: 8080,
     min: 0,
     max: 65535,
-    doc: 'HTTP/WebSocket port (used by later gateways)',
+    doc: 'HTTP port: the native protocol over WebSocket at /ws, and /healthz',
   },
   {
     env: 'PARLEY_DATA_DIR',

@@ -1,4 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, createWebSocketStream } from 'ws';
 import {
   create,
   fromBinary,
@@ -50,7 +52,8 @@ export class NativeTestClient {
   private closedFlag = false;
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: Socket) {
+  /** A TCP socket, or a WebSocket seen as a byte stream. */
+  private constructor(readonly socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
       this.decoder.push(chunk);
       for (;;) {
@@ -60,15 +63,34 @@ export class NativeTestClient {
       }
     });
     this.closed = new Promise((resolve) => {
-      socket.on('close', () => {
+      const onClosed = () => {
+        if (this.closedFlag) return;
         this.closedFlag = true;
         for (const p of this.pending.values()) p.reject(new Error('connection closed'));
         this.pending.clear();
         this.wake();
         resolve();
+      };
+      socket.on('close', onClosed);
+      // A WebSocket stream may stay half-open after the server's close: its end is the close.
+      socket.on('end', () => {
+        onClosed();
+        socket.destroy();
       });
     });
     socket.on('error', () => undefined);
+  }
+
+  /** The native protocol over WebSocket (`/ws` on the HTTP port). */
+  static async connectWebSocket(httpPort: number, path = '/ws'): Promise<NativeTestClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}${path}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => {
+        resolve();
+      });
+      ws.once('error', reject);
+    });
+    return new NativeTestClient(createWebSocketStream(ws));
   }
 
   static async connect(port: number, host = '127.0.0.1'): Promise<NativeTestClient> {

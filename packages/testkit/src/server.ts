@@ -13,6 +13,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return {
     PARLEY_TCP_HOST: '127.0.0.1',
     PARLEY_TCP_PORT: '0',
+    PARLEY_HTTP_HOST: '127.0.0.1',
+    PARLEY_HTTP_PORT: '0',
     PARLEY_LOG_LEVEL: 'silent',
     PARLEY_PASSWORD_LOG2N: '10',
     ...overrides,
@@ -21,7 +23,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 export interface InProcessServer {
   readonly app: App;
+  /** The TCP port. */
   readonly port: number;
+  /** The HTTP port: `ws://127.0.0.1:${httpPort}/ws`. */
+  readonly httpPort: number;
+  /** Drops every connection of a user at once, as a network failure would. Returns how many. */
+  dropConnections(userId: bigint): number;
   readonly dataDir: string;
   stop(): Promise<void>;
 }
@@ -34,7 +41,9 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   return {
     app,
     port: app.tcpPort,
+    httpPort: app.httpPort,
     dataDir,
+    dropConnections: (userId) => app.gateway.dropUser(userId),
     async stop() {
       await app.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   Compression,
@@ -12,16 +11,16 @@ import {
   ParleyError,
   Status,
   encodeFrame,
-  gunzipBounded,
-  gzip,
   makeFlags,
   parseFlags,
   toParleyError,
   type Frame,
 } from '@parley/protocol';
+import { gunzipBounded, gzip } from '@parley/protocol/gzip';
 import type { Logger } from 'pino';
 import type { LoginResult } from '../../core/auth-service.js';
 import type { DeviceSession, KickInfo, PushEvent } from '../../core/session.js';
+import type { ByteStream } from '../byte-stream.js';
 import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
 import { handleNativeRequest } from './native-handlers.js';
 import { notifyFrame, pushFrame } from './native-wire.js';
@@ -56,11 +55,10 @@ export class NativeConnection implements GatewayConnection {
   private queue: Frame[] = [];
   private processing = false;
   private paused = false;
-  private corked = false;
 
   constructor(
     readonly connectionId: number,
-    private readonly socket: Socket,
+    private readonly stream: ByteStream,
     private readonly dispatcher: Dispatcher,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
@@ -70,14 +68,10 @@ export class NativeConnection implements GatewayConnection {
     this.connectedAt = now;
     this.lastFrameAt = now;
     this.decoder = new FrameDecoder({ maxBodyLength: limits.maxBodyLength });
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    stream.onData((chunk) => {
       this.onData(chunk);
     });
-    socket.on('error', (err) => {
-      this.log.debug({ err, conn: connectionId }, 'socket error');
-    });
-    socket.on('close', () => {
+    stream.onClose(() => {
       this.closed();
     });
   }
@@ -108,7 +102,7 @@ export class NativeConnection implements GatewayConnection {
     }
     if (this.queue.length >= this.limits.maxInflightRequests && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.stream.pause();
     }
     if (!this.processing) void this.drainQueue();
   }
@@ -165,13 +159,15 @@ export class NativeConnection implements GatewayConnection {
     this.state = ConnState.CLOSING;
     this.queue = [];
     this.dispatcher.disconnected(this);
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.stream.end();
+    setTimeout(() => {
+      this.stream.destroy();
+    }, CLOSE_GRACE_MS).unref();
   }
 
   /** Drops the connection without a word (end of a graceful shutdown). */
   destroy(): void {
-    this.socket.destroy();
+    this.stream.destroy();
   }
 
   private closed(): void {
@@ -183,25 +179,16 @@ export class NativeConnection implements GatewayConnection {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.state === ConnState.CLOSED || this.socket.destroyed) return;
-    if (!this.corked) {
-      // Coalesce everything written in this turn of the event loop into one syscall.
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(bytes);
-    if (this.socket.writableLength > this.limits.maxWriteBufferBytes) {
+    if (this.state === ConnState.CLOSED || this.stream.destroyed) return;
+    this.stream.write(bytes);
+    if (this.stream.bufferedBytes > this.limits.maxWriteBufferBytes) {
       this.log.warn(
-        { conn: this.connectionId, buffered: this.socket.writableLength },
+        { conn: this.connectionId, buffered: this.stream.bufferedBytes },
         'slow consumer disconnected',
       );
       this.state = ConnState.CLOSING;
       this.dispatcher.disconnected(this);
-      this.socket.destroy();
+      this.stream.destroy();
     }
   }
 
@@ -213,7 +200,7 @@ export class NativeConnection implements GatewayConnection {
         await this.handle(frame);
         if (this.paused && this.queue.length < this.limits.maxInflightRequests / 2) {
           this.paused = false;
-          this.socket.resume();
+          this.stream.resume();
         }
       }
     } finally {
