@@ -72,14 +72,22 @@ describe('native protocol over WebSocket (/ws on the HTTP port)', () => {
   it('refuses text messages, unknown paths, and serves /healthz', async () => {
     const socket = new WebSocket(`ws://127.0.0.1:${server.httpPort}/ws`);
     await new Promise((resolve) => socket.once('open', resolve));
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => { resolve(code); }));
+    const closed = new Promise<number>((resolve) =>
+      socket.once('close', (code) => {
+        resolve(code);
+      }),
+    );
     socket.send('LOGIN alice');
     assert.equal(await closed, 1003);
 
     const wrong = new WebSocket(`ws://127.0.0.1:${server.httpPort}/nope`);
     const failed = await new Promise<boolean>((resolve) => {
-      wrong.once('open', () => { resolve(false); });
-      wrong.once('error', () => { resolve(true); });
+      wrong.once('open', () => {
+        resolve(false);
+      });
+      wrong.once('error', () => {
+        resolve(true);
+      });
     });
     assert.equal(failed, true);
 

@@ -59,7 +59,11 @@ export class HttpListener {
   close(): Promise<void> {
     // Upgraded sockets belong to the gateway now; only idle HTTP keep-alives are closed here.
     this.wss.close();
-    const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
+    const closed = new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
     this.server.closeIdleConnections();
     return closed;
   }

@@ -31,7 +31,11 @@ export class TcpListener {
 
   /** Stops accepting; open connections are the gateway's to close. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => { resolve(); }));
+    return new Promise((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 }
 

@@ -30,7 +30,10 @@ export class WsByteStream implements ByteStream {
 
   write(bytes: Uint8Array): void {
     if (this.closed) return;
-    if (this.pending.length === 0) process.nextTick(() => { this.flush(); });
+    if (this.pending.length === 0)
+      process.nextTick(() => {
+        this.flush();
+      });
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
   }
