@@ -200,6 +200,32 @@ export class MessageService {
     return { messages, hasMore, maxSeq: state.maxSeq };
   }
 
+  /**
+   * For dialects without sync (Jim, IMP): the unread messages of every conversation, oldest
+   * first, at most `perConversation` newest of each. The adapter delivers them on login and then
+   * calls markRead, since such clients have no cursor of their own.
+   */
+  async offline(
+    session: DeviceSession,
+    perConversation: number,
+  ): Promise<{ state: ConversationState; messages: StoredMessage[] }[]> {
+    const out = [];
+    for (const state of await this.store.listConversationStates(session.userId)) {
+      if (state.maxSeq <= state.readSeq) continue;
+      const page = await this.store.getMessages(
+        state.conversationId,
+        state.maxSeq,
+        perConversation,
+        PullDirection.BACKWARD,
+      );
+      const messages = page.filter(
+        (m) => m.seq > state.readSeq && m.seq >= state.joinSeq && m.senderId !== session.userId,
+      );
+      if (messages.length > 0) out.push({ state, messages });
+    }
+    return out;
+  }
+
   /** The user's conversations whose head is past the device's cursor (unlisted = cursor 0). */
   async sync(session: DeviceSession, cursors: readonly SyncCursor[]): Promise<ConversationState[]> {
     const known = new Map<ConversationId, number>();

@@ -116,7 +116,9 @@ describe('native protocol: bad input', () => {
     for (let i = 0; i < 30; i++) {
       const c = await connect();
       const junk = randomBytes(64 + i * 7);
-      junk[0] = 0x01 + (i % 200); // a len over the limit or a broken header, never a valid frame
+      // A native first byte (0x00), then a length over the limit or a broken header.
+      junk[0] = 0x00;
+      junk[1] = 0x01 + (i % 200);
       c.writeRaw(junk);
       await c.waitFor(() => c.isClosed, 5000, `close of garbage connection ${i}`);
       const status = lastResponse(c)?.status;
@@ -127,6 +129,22 @@ describe('native protocol: bad input', () => {
         `garbage answered with a framing status, got ${String(status)}`,
       );
     }
+  });
+
+  it('closes a connection whose first bytes are no dialect at all', async () => {
+    for (const first of [0x01, 0x7f, 0x80, 0xc0, 0xfe, 0xff]) {
+      const c = await connect();
+      const junk = randomBytes(32);
+      junk[0] = first;
+      c.writeRaw(junk);
+      await c.waitFor(() => c.isClosed, 5000, `close of 0x${first.toString(16)} connection`);
+      assert.equal(c.received.length, 0, 'nothing is answered in a dialect nobody spoke');
+    }
+  });
+
+  it('closes a connection that sends nothing at all in time', async () => {
+    const c = await connect();
+    await c.waitFor(() => c.isClosed, 6000, 'silent connection closed');
   });
 
   it('closes a connection that sends a truncated frame and then nothing (unauthenticated)', async () => {

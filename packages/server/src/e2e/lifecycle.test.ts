@@ -51,7 +51,11 @@ describe('connection lifecycle', () => {
     const c = await NativeTestClient.connect(server.port);
     await c.register('leaver', 'leaver-password');
     await c.login('leaver', 'leaver-password', 'l-pc');
+    // Not logged in, but it has spoken (so its dialect is known and it can be told).
     const idle = await NativeTestClient.connect(server.port);
+    assert.equal((await idle.requestFrame(Command.PING, new Uint8Array(0))).status, Status.OK);
+    // Connected but silent: no dialect to speak to it in, so it is just closed.
+    const silent = await NativeTestClient.connect(server.port);
     const started = Date.now();
     await server.stop();
     assert.ok(Date.now() - started < 3000, 'clients that leave promptly do not hold up the shutdown');
@@ -61,6 +65,8 @@ describe('connection lifecycle', () => {
       assert.equal(bye?.status, Status.SHUTTING_DOWN);
       assert.ok(fromBinary(DisconnectSchema, bye.body).reconnectAfterMs > 0);
     }
+    await silent.waitFor(() => silent.isClosed, 5000, 'silent closed');
+    assert.equal(silent.received.length, 0);
     await assert.rejects(NativeTestClient.connect(server.port));
   });
 

@@ -2,9 +2,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HEADER_LENGTH } from '@parley/protocol';
+import { Dialect } from './dialect.js';
 import type { NativeGateway } from './native/native-gateway.js';
 import { listenOn } from './tcp-listener.js';
 import { WsByteStream } from './ws-byte-stream.js';
+
+/** Each dialect over WebSocket has its own path (DESIGN §5). */
+const WS_PATHS = new Map<string, Dialect>([
+  ['/ws', Dialect.NATIVE],
+  ['/ws/imtp', Dialect.IMTP],
+  ['/ws/jim', Dialect.JIM],
+  ['/ws/imp', Dialect.IMP],
+]);
 
 export interface HttpListenerOptions {
   readonly host: string;
@@ -13,8 +22,8 @@ export interface HttpListenerOptions {
 }
 
 /**
- * The HTTP port: the native protocol over WebSocket at /ws, and /healthz. (The HTTP API and the
- * other dialects' WebSocket paths join here later.)
+ * The HTTP port: every dialect over WebSocket (/ws native, /ws/imtp, /ws/jim, /ws/imp — IMP in
+ * text messages, the others binary) and /healthz. (The HTTP API joins here later.)
  */
 export class HttpListener {
   private readonly server: Server;
@@ -38,13 +47,14 @@ export class HttpListener {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') {
+      const dialect = WS_PATHS.get((req.url ?? '').split('?')[0] ?? '');
+      if (dialect === undefined || !gateway.serves(dialect)) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        gateway.accept(new WsByteStream(ws, req.socket.remoteAddress ?? ''));
+        const stream = new WsByteStream(ws, req.socket.remoteAddress ?? '', dialect === Dialect.IMP);
+        gateway.accept(stream, dialect);
       });
     });
     this.server.on('clientError', (_err, socket) => {

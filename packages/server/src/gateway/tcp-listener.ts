@@ -8,7 +8,7 @@ export interface TcpListenerOptions {
   readonly maxConnections: number;
 }
 
-/** The TCP listener: every accepted socket becomes a native connection. */
+/** The TCP listener: every accepted socket speaks the dialect its first bytes tell. */
 export class TcpListener {
   private readonly server: Server;
 
@@ -19,7 +19,7 @@ export class TcpListener {
     this.server = createServer(
       { noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 },
       (socket) => {
-        gateway.accept(new TcpByteStream(socket));
+        gateway.acceptDetecting(new TcpByteStream(socket));
       },
     );
     this.server.maxConnections = options.maxConnections;

@@ -13,6 +13,8 @@ export class WsByteStream implements ByteStream {
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
+    /** Text dialects (IMP) use text messages both ways; the others binary only. */
+    private readonly text = false,
   ) {
     ws.on('error', () => undefined);
     ws.on('close', () => {
@@ -58,9 +60,9 @@ export class WsByteStream implements ByteStream {
 
   onData(listener: (bytes: Uint8Array) => void): void {
     this.ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      if (!isBinary) {
-        // The native dialect is binary; a text message is a client bug, not data.
-        this.ws.close(1003, 'binary messages only');
+      if (isBinary === this.text) {
+        // A binary dialect getting text (or the reverse) is a client bug, not data.
+        this.ws.close(1003, this.text ? 'text messages only' : 'binary messages only');
         return;
       }
       if (Array.isArray(data)) for (const part of data) listener(part);
@@ -78,8 +80,7 @@ export class WsByteStream implements ByteStream {
     const size = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    this.ws.send(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, size), {
-      binary: true,
-    });
+    const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, size);
+    this.ws.send(this.text ? Buffer.from(bytes).toString('utf8') : bytes, { binary: !this.text });
   }
 }

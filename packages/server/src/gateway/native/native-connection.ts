@@ -18,197 +18,74 @@ import {
 } from '@parley/protocol';
 import { gunzipBounded, gzip } from '@parley/protocol/gzip';
 import type { Logger } from 'pino';
-import type { LoginResult } from '../../core/auth-service.js';
-import type { DeviceSession, KickInfo, PushEvent } from '../../core/session.js';
+import type { KickInfo, PushEvent } from '../../core/session.js';
 import type { ByteStream } from '../byte-stream.js';
-import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
+import type { Dispatcher } from '../dispatcher.js';
+import { StreamConnection, type ConnectionLimits, type Decoded } from '../stream-connection.js';
 import { handleNativeRequest } from './native-handlers.js';
 import { notifyFrame, pushFrame } from './native-wire.js';
 
-export interface ConnectionLimits {
-  readonly maxBodyLength: number;
-  readonly authTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  readonly maxWriteBufferBytes: number;
-  /** Requests read but not yet answered; past it the socket stops being read. */
-  readonly maxInflightRequests: number;
-}
+export type { ConnectionLimits };
 
 /** Responses at least this large are gzipped when the request was. */
 const COMPRESS_RESPONSE_FROM = 1024;
-const CLOSE_GRACE_MS = 2000;
-
-const ConnState = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
-type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
 /**
- * One native-protocol connection: framing, the lifecycle (authentication and idle timeouts swept
- * by the listener, write backpressure with a bound), and the DeviceSession core pushes to.
- * Requests are handled one at a time, in order, so responses keep the request order.
+ * One native-protocol connection (DESIGN §4): 12-byte-header frames, flags, gzip, status codes.
+ * The lifecycle is StreamConnection's.
  */
-export class NativeConnection implements GatewayConnection {
-  session: DeviceSession | undefined;
-  readonly connectedAt: number;
-  private lastFrameAt: number;
+export class NativeConnection extends StreamConnection<Frame> {
   private readonly decoder: FrameDecoder;
-  private state: ConnState = ConnState.OPEN;
-  private queue: Frame[] = [];
-  private processing = false;
-  private paused = false;
+  /** The header of a frame whose framing failed, so the error answers its request. */
+  private faultFrame: { seq: number; command: number } = { seq: 0, command: 0 };
 
   constructor(
-    readonly connectionId: number,
-    private readonly stream: ByteStream,
-    private readonly dispatcher: Dispatcher,
-    private readonly limits: ConnectionLimits,
-    private readonly log: Logger,
-    private readonly onClosed: (conn: NativeConnection) => void,
+    connectionId: number,
+    stream: ByteStream,
+    dispatcher: Dispatcher,
+    limits: ConnectionLimits,
+    log: Logger,
+    onClosed: (conn: StreamConnection<unknown>) => void,
     now: number,
   ) {
-    this.connectedAt = now;
-    this.lastFrameAt = now;
+    super(connectionId, stream, dispatcher, limits, log, onClosed, now);
     this.decoder = new FrameDecoder({ maxBodyLength: limits.maxBodyLength });
-    stream.onData((chunk) => {
-      this.onData(chunk);
-    });
-    stream.onClose(() => {
-      this.closed();
-    });
   }
 
-  get isOpen(): boolean {
-    return this.state === ConnState.OPEN;
-  }
-
-  /** Feeds bytes already read by whoever owned the socket first (dialect detection). */
-  onData(chunk: Uint8Array): void {
-    if (this.state !== ConnState.OPEN) return;
+  protected decode(chunk: Uint8Array): Decoded<Frame> {
     this.decoder.push(chunk);
+    const frames: Frame[] = [];
     for (;;) {
       const result = this.decoder.next();
-      if (result.kind === 'need-more') break;
+      if (result.kind === 'need-more') return { kind: 'frames', frames };
       if (result.kind === 'fault') {
         const { error, seq, command } = result.fault;
-        this.log.info(
-          { conn: this.connectionId, status: error.status, reason: error.message },
-          'framing error',
-        );
-        this.respondError(seq, command, error);
-        this.close(error.status, error.message);
-        return;
+        this.faultFrame = { seq, command };
+        return { kind: 'fault', frames, status: error.status, reason: error.message };
       }
-      this.lastFrameAt = Date.now();
-      this.queue.push(result.frame);
-    }
-    if (this.queue.length >= this.limits.maxInflightRequests && !this.paused) {
-      this.paused = true;
-      this.stream.pause();
-    }
-    if (!this.processing) void this.drainQueue();
-  }
-
-  /** Called periodically by the listener: enforces the authentication and idle timeouts. */
-  sweep(now: number): void {
-    if (this.state !== ConnState.OPEN) return;
-    if (this.session === undefined && now - this.connectedAt > this.limits.authTimeoutMs) {
-      this.close(Status.TIMEOUT, 'no login in time');
-    } else if (now - this.lastFrameAt > this.limits.idleTimeoutMs) {
-      this.close(Status.TIMEOUT, 'no frame (or heartbeat) in time');
+      frames.push(result.frame);
     }
   }
 
-  createSession(login: LoginResult): DeviceSession {
-    const deliver = (event: PushEvent): void => {
-      this.write(pushFrame(event, login.user.id));
-    };
-    const kick = (info: KickInfo): void => {
-      this.kick(info);
-    };
-    return {
-      sessionId: this.connectionId,
-      userId: login.user.id,
-      username: login.user.username,
-      deviceId: login.deviceId,
-      platform: login.platform,
-      tokenHash: login.tokenHash,
-      deliver,
-      kick,
-    };
+  protected encodePush(event: PushEvent, viewer: bigint): Uint8Array {
+    return pushFrame(event, viewer);
   }
 
-  /** Tells the client why, then closes: DISCONNECT notify with the reason as status. */
-  close(status: Status, reason: string, reconnectAfterMs = 0): void {
-    if (this.state !== ConnState.OPEN) return;
+  protected encodeKick(info: KickInfo): Uint8Array {
+    return notifyFrame(Command.KICK, toBinary(KickNoticeSchema, create(KickNoticeSchema, info)));
+  }
+
+  /** DISCONNECT notify with the reason as its status. */
+  protected encodeClose(status: Status, reason: string, reconnectAfterMs: number): Uint8Array {
     const body = toBinary(DisconnectSchema, create(DisconnectSchema, { reason, reconnectAfterMs }));
-    this.write(
-      encodeFrame({ seq: 0, command: Command.DISCONNECT, flag: makeFlags(Flow.NOTIFY), status, body }),
-    );
-    this.shutdown();
+    return encodeFrame({ seq: 0, command: Command.DISCONNECT, flag: makeFlags(Flow.NOTIFY), status, body });
   }
 
-  private kick(info: KickInfo): void {
-    if (this.state !== ConnState.OPEN) return;
-    const body = toBinary(KickNoticeSchema, create(KickNoticeSchema, info));
-    this.write(notifyFrame(Command.KICK, body));
-    // The registry already dropped this session; detach nothing else on close.
-    this.session = undefined;
-    this.shutdown();
+  protected encodeFault(status: Status, reason: string): Uint8Array {
+    return errorFrame(this.faultFrame.seq, this.faultFrame.command, status, reason);
   }
 
-  private shutdown(): void {
-    this.state = ConnState.CLOSING;
-    this.queue = [];
-    this.dispatcher.disconnected(this);
-    this.stream.end();
-    setTimeout(() => {
-      this.stream.destroy();
-    }, CLOSE_GRACE_MS).unref();
-  }
-
-  /** Drops the connection without a word (end of a graceful shutdown). */
-  destroy(): void {
-    this.stream.destroy();
-  }
-
-  private closed(): void {
-    if (this.state === ConnState.CLOSED) return;
-    this.state = ConnState.CLOSED;
-    this.queue = [];
-    this.dispatcher.disconnected(this);
-    this.onClosed(this);
-  }
-
-  write(bytes: Uint8Array): void {
-    if (this.state === ConnState.CLOSED || this.stream.destroyed) return;
-    this.stream.write(bytes);
-    if (this.stream.bufferedBytes > this.limits.maxWriteBufferBytes) {
-      this.log.warn(
-        { conn: this.connectionId, buffered: this.stream.bufferedBytes },
-        'slow consumer disconnected',
-      );
-      this.state = ConnState.CLOSING;
-      this.dispatcher.disconnected(this);
-      this.stream.destroy();
-    }
-  }
-
-  private async drainQueue(): Promise<void> {
-    this.processing = true;
-    try {
-      let frame: Frame | undefined;
-      while (this.state === ConnState.OPEN && (frame = this.queue.shift()) !== undefined) {
-        await this.handle(frame);
-        if (this.paused && this.queue.length < this.limits.maxInflightRequests / 2) {
-          this.paused = false;
-          this.stream.resume();
-        }
-      }
-    } finally {
-      this.processing = false;
-    }
-  }
-
-  private async handle(frame: Frame): Promise<void> {
+  protected async handle(frame: Frame): Promise<void> {
     const flags = parseFlags(frame.flag);
     try {
       if (flags.flow !== Flow.REQUEST) {
@@ -223,34 +100,38 @@ export class NativeConnection implements GatewayConnection {
         throw new ParleyError(Status.UNSUPPORTED, `compression ${flags.compression} is not supported`);
       }
       const reply = await handleNativeRequest(this.dispatcher, this, frame.command, body);
-      if (reply.closeAfter === true) {
-        this.respond(frame.seq, frame.command, Status.OK, reply.body, false);
-        this.shutdown();
-        return;
-      }
-      this.respond(frame.seq, frame.command, Status.OK, reply.body, flags.compression === Compression.GZIP);
+      const compress = flags.compression === Compression.GZIP && reply.closeAfter !== true;
+      this.respond(frame.seq, frame.command, reply.body, compress);
+      if (reply.closeAfter === true) this.shutdown();
     } catch (err) {
       const error = toParleyError(err);
       if (error.status === Status.INTERNAL) {
         this.log.error({ err, conn: this.connectionId, command: frame.command }, 'request failed');
       }
-      this.respondError(frame.seq, frame.command, error);
+      this.writeIfOpen(errorFrame(frame.seq, frame.command, error.status, error.message));
     }
   }
 
-  private respond(seq: number, command: number, status: number, body: Uint8Array, compress: boolean): void {
-    if (this.state !== ConnState.OPEN) return;
+  private respond(seq: number, command: number, body: Uint8Array, compress: boolean): void {
     let out = body;
     let compression: Compression = Compression.NONE;
     if (compress && body.length >= COMPRESS_RESPONSE_FROM) {
       out = gzip(body);
       compression = Compression.GZIP;
     }
-    this.write(encodeFrame({ seq, command, flag: makeFlags(Flow.RESPONSE, compression), status, body: out }));
+    this.writeIfOpen(
+      encodeFrame({
+        seq,
+        command,
+        flag: makeFlags(Flow.RESPONSE, compression),
+        status: Status.OK,
+        body: out,
+      }),
+    );
   }
+}
 
-  private respondError(seq: number, command: number, error: ParleyError): void {
-    const body = toBinary(ErrorBodySchema, create(ErrorBodySchema, { message: error.message }));
-    this.respond(seq, command, error.status, body, false);
-  }
+function errorFrame(seq: number, command: number, status: number, message: string): Uint8Array {
+  const body = toBinary(ErrorBodySchema, create(ErrorBodySchema, { message }));
+  return encodeFrame({ seq, command, flag: makeFlags(Flow.RESPONSE), status, body });
 }
