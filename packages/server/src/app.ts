@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type ParleyConfig } from './config.js';
 import { AuthService } from './core/auth-service.js';
 import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
+import { ChangeService } from './core/change-service.js';
 import { ChatroomService } from './core/chatroom-service.js';
 import { ContactService } from './core/contact-service.js';
 import { ConversationService } from './core/conversation-service.js';
@@ -58,9 +59,12 @@ export function createServices(
     tokenTtlMs: config.tokenTtlMs,
     passwordCost: { log2N: config.passwordLog2N, r: 8, p: 1 },
   });
-  const messages = new MessageService(store, ids, sessions, members, fanout, system, {
+  const messages = new MessageService(store, ids, sessions, members, fanout, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     maxPullLimit: config.maxPullLimit,
+  });
+  const changes = new ChangeService(store, system, {
+    content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     recallWindowMs: config.recallWindowMs,
   });
   const groups = new GroupService(store, ids, members, system, {
@@ -75,6 +79,7 @@ export function createServices(
     sessions,
     presence,
     messages,
+    changes,
     groups,
     chatrooms,
     contacts: new ContactService(store, sessions),

@@ -1,13 +1,9 @@
-import { create, toBinary } from '@bufbuild/protobuf';
 import {
   BadRequestError,
   ConflictError,
   ContentType,
   ConversationType,
-  ExpiredError,
   ForbiddenError,
-  MessageContentSchema,
-  MessageFlag,
   NotFoundError,
   RateLimitedError,
   type MessageContent,
@@ -17,7 +13,6 @@ import { conversationIdFor, parseUserId, type ConversationRef } from './conversa
 import type { Fanout } from './fanout.js';
 import type { MemberDirectory } from './member-directory.js';
 import type { DeviceSession, PushPort } from './session.js';
-import type { SystemMessages } from './system-messages.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
 import {
@@ -54,24 +49,9 @@ export function mentionsOf(
   return { mentions: content.mentionedTargets.map(parseUserId) };
 }
 
-/** Checked only after the caller's permission, so a refused caller learns nothing of the message. */
-function assertChangeable(message: StoredMessage): void {
-  if (message.contentType === ContentType.SYSTEM)
-    throw new BadRequestError('system messages cannot be changed');
-  if ((message.flags & MessageFlag.RECALLED) !== 0) throw new ConflictError('the message was recalled');
-}
-
-export interface ChangeOutcome {
-  readonly seq: number;
-  /** The seq of the SYSTEM message that records the change. */
-  readonly eventSeq: number;
-}
-
 export interface MessageConfig {
   readonly content: ContentLimits;
   readonly maxPullLimit: number;
-  /** How long a sender may recall or edit a message. */
-  readonly recallWindowMs: number;
 }
 
 export interface SendInput {
@@ -121,7 +101,6 @@ export class MessageService {
     private readonly push: PushPort,
     private readonly members: MemberDirectory,
     private readonly fanout: Fanout,
-    private readonly system: SystemMessages,
     private readonly config: MessageConfig,
     private readonly now: () => number = Date.now,
   ) {}
@@ -291,77 +270,6 @@ export class MessageService {
     this.known.add(conversationId);
   }
 
-  /** Recall (DESIGN §3.6): the sender within the window; a group owner or admin any time. */
-  async recall(
-    session: DeviceSession,
-    ref: ConversationRef,
-    seq: number,
-    messageId: bigint,
-  ): Promise<ChangeOutcome> {
-    const conversationId = conversationIdFor(session.userId, ref);
-    const state = await this.memberState(session, conversationId);
-    const message = await this.visibleMessage(conversationId, seq, messageId, state);
-    const own = message.senderId === session.userId;
-    const manager =
-      ref.type === ConversationType.GROUP &&
-      (state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN);
-    if (!manager) {
-      if (!own) throw new ForbiddenError('only the sender or a group owner/admin may recall');
-      if (this.now() - message.serverTime > this.config.recallWindowMs)
-        throw new ExpiredError('the recall window has passed');
-    }
-    assertChangeable(message);
-    const blank = create(MessageContentSchema, { contentType: message.contentType });
-    await this.store.updateMessage(conversationId, seq, {
-      flags: message.flags | MessageFlag.RECALLED,
-      contentType: message.contentType,
-      content: toBinary(MessageContentSchema, blank),
-      searchText: '',
-    });
-    const event = await this.system.append(
-      conversationId,
-      session,
-      `${session.username} recalled a message`,
-      {
-        kind: 'recalled',
-        targetSeq: BigInt(seq),
-      },
-    );
-    return { seq, eventSeq: event.seq };
-  }
-
-  /** Edit: the sender, within the recall window, of a text message. */
-  async edit(
-    session: DeviceSession,
-    ref: ConversationRef,
-    seq: number,
-    content: MessageContent | undefined,
-  ): Promise<ChangeOutcome> {
-    const conversationId = conversationIdFor(session.userId, ref);
-    const state = await this.memberState(session, conversationId);
-    const message = await this.visibleMessage(conversationId, seq, 0n, state);
-    if (message.senderId !== session.userId) throw new ForbiddenError('only the sender may edit a message');
-    if (this.now() - message.serverTime > this.config.recallWindowMs)
-      throw new ExpiredError('the edit window has passed');
-    assertChangeable(message);
-    if (message.contentType !== ContentType.TEXT || content?.contentType !== ContentType.TEXT) {
-      throw new BadRequestError('only text messages can be edited, into text');
-    }
-    const valid = validateContent(content, this.config.content);
-    await this.store.updateMessage(conversationId, seq, {
-      flags: message.flags | MessageFlag.EDITED,
-      contentType: ContentType.TEXT,
-      content: valid.bytes,
-      searchText: valid.searchText,
-    });
-    const event = await this.system.append(conversationId, session, `${session.username} edited a message`, {
-      kind: 'edited',
-      targetSeq: BigInt(seq),
-      newContent: valid.content,
-    });
-    return { seq, eventSeq: event.seq };
-  }
-
   /**
    * Moves the read cursor forward. The reader's other devices and the SINGLE peer are told; in a
    * group, the senders of the newly read messages are told (they can ask for read counts).
@@ -393,20 +301,5 @@ export class MessageService {
     const conversationId = conversationIdFor(session.userId, ref);
     await this.memberState(session, conversationId);
     return Promise.all(seqs.map((seq) => this.store.countReaders(conversationId, seq, session.userId)));
-  }
-
-  /** A stored message the member can see (from its join on). Permission is checked after this. */
-  private async visibleMessage(
-    conversationId: ConversationId,
-    seq: number,
-    messageId: bigint,
-    state: ConversationState,
-  ): Promise<StoredMessage> {
-    const message =
-      seq >= Math.max(state.joinSeq, 1) ? await this.store.getMessage(conversationId, seq) : undefined;
-    if (message === undefined || (messageId !== 0n && message.id !== messageId)) {
-      throw new NotFoundError('no such message');
-    }
-    return message;
   }
 }

@@ -8,6 +8,7 @@ import type {
   SendOutcome,
   SyncCursor,
 } from '../core/message-service.js';
+import type { ChangeService } from '../core/change-service.js';
 import type { ChatroomService } from '../core/chatroom-service.js';
 import type { ContactService } from '../core/contact-service.js';
 import type { ConversationService } from '../core/conversation-service.js';
@@ -41,6 +42,7 @@ export interface CoreServices {
   readonly sessions: SessionRegistry;
   readonly presence: PresenceService;
   readonly messages: MessageService;
+  readonly changes: ChangeService;
   readonly groups: GroupService;
   readonly chatrooms: ChatroomService;
   readonly contacts: ContactService;
@@ -53,6 +55,7 @@ export class Dispatcher {
   private readonly sessions: SessionRegistry;
   private readonly presence: PresenceService;
   readonly messages: MessageService;
+  readonly changes: ChangeService;
   readonly groups: GroupService;
   readonly chatrooms: ChatroomService;
   readonly contacts: ContactService;
@@ -70,6 +73,7 @@ export class Dispatcher {
       sessions: this.sessions,
       presence: this.presence,
       messages: this.messages,
+      changes: this.changes,
       groups: this.groups,
       chatrooms: this.chatrooms,
       contacts: this.contacts,

@@ -185,7 +185,7 @@ export async function handleFeatureRequest(
     case Command.MR: {
       const session = dispatcher.requireSession(conn);
       const req = decode(RecallRequestSchema, body);
-      const outcome = await dispatcher.messages.recall(
+      const outcome = await dispatcher.changes.recall(
         session,
         ref(req.conversation),
         seqNumber(req.seq),
@@ -199,7 +199,7 @@ export async function handleFeatureRequest(
     case Command.EDIT: {
       const session = dispatcher.requireSession(conn);
       const req = decode(EditRequestSchema, body);
-      const outcome = await dispatcher.messages.edit(
+      const outcome = await dispatcher.changes.edit(
         session,
         ref(req.conversation),
         seqNumber(req.seq),
