@@ -19,7 +19,9 @@ import { SessionRegistry } from './core/session-registry.js';
 import { SnowflakeGenerator } from './core/snowflake.js';
 import type { Store } from './core/store.js';
 import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
+import { Dialect } from './gateway/dialect.js';
 import { HttpListener } from './gateway/http-listener.js';
+import { createImpConnection } from './gateway/imp/imp-connection.js';
 import { NativeGateway } from './gateway/native/native-gateway.js';
 import { TcpListener } from './gateway/tcp-listener.js';
 import { createLogger } from './logger.js';
@@ -114,6 +116,7 @@ export async function startApp(
     },
     log,
   );
+  gateway.register(Dialect.IMP, createImpConnection);
   const tcp = new TcpListener(
     { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
     gateway,

@@ -45,6 +45,12 @@ export class UserService {
     return this.store.updateProfile(actor.userId, out);
   }
 
+  /** Exact, case-insensitive username lookup (dialects that address users by name: IMP). */
+  byUsername(username: string): Promise<UserRecord | undefined> {
+    if (username === '' || username.length > MAX_QUERY) return Promise.resolve(undefined);
+    return this.store.getUserByUsername(username);
+  }
+
   async search(query: string, limit: number): Promise<UserRecord[]> {
     const q = query.trim();
     if (q === '' || q.length > MAX_QUERY)

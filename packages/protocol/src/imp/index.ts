@@ -1,0 +1,2 @@
+export * from './decoder.js';
+export * from './encoder.js';
