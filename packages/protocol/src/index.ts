@@ -6,4 +6,6 @@ export * from './frame.js';
 // gzip uses node:zlib: it is the subpath export '@parley/protocol/gzip', so browsers never load it.
 export * from './kinds.js';
 export * from './gen/parley/v1/parley_pb.js';
+export * from './imtp/index.js';
+export * from './jim/index.js';
 export * from './imp/index.js';

@@ -22,6 +22,8 @@ import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
 import { Dialect } from './gateway/dialect.js';
 import { HttpListener } from './gateway/http-listener.js';
 import { createImpConnection } from './gateway/imp/imp-connection.js';
+import { createImtpConnection } from './gateway/imtp/imtp-connection.js';
+import { createJimConnection } from './gateway/jim/jim-connection.js';
 import { NativeGateway } from './gateway/native/native-gateway.js';
 import { TcpListener } from './gateway/tcp-listener.js';
 import { createLogger } from './logger.js';
@@ -117,6 +119,8 @@ export async function startApp(
     log,
   );
   gateway.register(Dialect.IMP, createImpConnection);
+  gateway.register(Dialect.JIM, createJimConnection);
+  gateway.register(Dialect.IMTP, createImtpConnection);
   const tcp = new TcpListener(
     { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
     gateway,

@@ -1,0 +1,4 @@
+export * from './crc16.js';
+export * from './commands.js';
+export * from './frame.js';
+export * from './body.js';

@@ -1,0 +1,3 @@
+export * from './frame.js';
+export * from './body.js';
+export * from './formats.js';
