@@ -1,1 +1,4 @@
-export {};
+// Node-only additions: TCP and TLS transports. Everything of the browser entry is re-exported,
+// so Node code needs one import.
+export * from '../index.js';
+export * from './tcp-transport.js';
