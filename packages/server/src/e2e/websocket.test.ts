@@ -1,7 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { Command, HEADER_LENGTH, Platform, Status } from '@parley/protocol';
+import {
+  Command,
+  HEADER_LENGTH,
+  JimCommand,
+  JimDecoder,
+  Platform,
+  Status,
+  encodeJimFrame,
+  type JimFrame,
+} from '@parley/protocol';
 import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
 
 const MAX_FRAME = 4096;
@@ -94,5 +103,43 @@ describe('native protocol over WebSocket (/ws on the HTTP port)', () => {
     const res = await fetch(`http://127.0.0.1:${server.httpPort}/healthz`);
     assert.equal(res.status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${server.httpPort}/elsewhere`)).status, 404);
+  });
+
+  it('serves IMP at /ws/imp in text messages and Jim at /ws/jim in binary ones', async () => {
+    const imp = new WebSocket(`ws://127.0.0.1:${server.httpPort}/ws/imp`);
+    const impLines: string[] = [];
+    imp.on('message', (data: Buffer, isBinary: boolean) => {
+      assert.equal(isBinary, false, 'IMP answers in text messages');
+      impLines.push(
+        ...data
+          .toString('utf8')
+          .split('\r\n')
+          .filter((l) => l !== ''),
+      );
+    });
+    await new Promise((resolve) => imp.once('open', resolve));
+    imp.send('REG @wsimp wsimp-password\r\n');
+    imp.send('join #websockets\r\n');
+    imp.send('CHNS\r\n');
+    const deadline = Date.now() + 5000;
+    while (impLines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(impLines.slice(0, 2), ['OK', 'OK']);
+    assert.match(impLines[2] ?? '', /^CHNS .*#websockets/);
+    imp.close();
+
+    const jim = new WebSocket(`ws://127.0.0.1:${server.httpPort}/ws/jim`);
+    await new Promise((resolve) => jim.once('open', resolve));
+    const frames: JimFrame[] = [];
+    const decoder = new JimDecoder({ maxBodyLength: 65536 });
+    jim.on('message', (data: Buffer) => {
+      decoder.push(data);
+      for (let r = decoder.next(); r.kind === 'frame'; r = decoder.next()) frames.push(r.frame);
+    });
+    jim.send(encodeJimFrame({ command: JimCommand.PING, requestId: 7, body: new Uint8Array(0) }));
+    const until = Date.now() + 5000;
+    while (frames.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(frames[0]?.command, JimCommand.PONG);
+    assert.equal(frames[0].requestId, 7);
+    jim.close();
   });
 });
