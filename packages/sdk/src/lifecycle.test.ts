@@ -2,7 +2,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { MessageSchema } from '@parley/protocol';
-import { tokenHashOf } from '@parley/server';
 import { WebSocket } from 'ws';
 import { startTestServer, type InProcessServer } from '@parley/testkit';
 import {
@@ -143,7 +142,7 @@ for (const kind of ['tcp', 'websocket'] as const) {
       const errors: Error[] = [];
       c.on('error', (e) => errors.push(e.error));
       const token = c.token ?? '';
-      await server.app.auth.logout(tokenHashOf(token));
+      await server.revokeToken(token);
       server.dropConnections(u.id);
       await until(() => c.state === ConnectionState.UNAUTHENTICATED, 5000, 'unauthenticated');
       assert.equal(errors.length, 1);

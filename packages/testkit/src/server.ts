@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, startApp, createLogger, type App, type ParleyConfig } from '@parley/server';
+import { loadConfig, startApp, createLogger, tokenHashOf, type App, type ParleyConfig } from '@parley/server';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -29,6 +29,8 @@ export interface InProcessServer {
   readonly httpPort: number;
   /** Drops every connection of a user at once, as a network failure would. Returns how many. */
   dropConnections(userId: bigint): number;
+  /** Revokes a login token, as a logout elsewhere (or an admin) would. */
+  revokeToken(token: string): Promise<void>;
   readonly dataDir: string;
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     httpPort: app.httpPort,
     dataDir,
     dropConnections: (userId) => app.gateway.dropUser(userId),
+    revokeToken: (token) => app.auth.logout(tokenHashOf(token)),
     async stop() {
       await app.stop();
       rmSync(dataDir, { recursive: true, force: true });
