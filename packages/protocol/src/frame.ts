@@ -1,4 +1,5 @@
 import { UnsupportedVersionError, ProtocolError, TooLargeError, type ParleyError } from './errors.js';
+import { ByteQueue } from './byte-queue.js';
 import { reservedBits } from './flags.js';
 
 /** Header: len(4) version(1) seq(4) command(1) flag(1) status(1), big-endian. */
@@ -83,10 +84,7 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   readonly maxBodyLength: number;
-  private chunks: Uint8Array[] = [];
-  /** Read offset into chunks[0]. */
-  private offset = 0;
-  private available = 0;
+  private readonly queue = new ByteQueue();
   private header: FrameHeader | undefined;
   private fault: FrameFault | undefined;
 
@@ -100,39 +98,36 @@ export class FrameDecoder {
 
   /** Bytes received but not yet returned as frames. */
   get buffered(): number {
-    return this.available;
+    return this.queue.length;
   }
 
   /** True while part of a frame is buffered. */
   get partial(): boolean {
-    return this.available > 0 || this.header !== undefined;
+    return this.queue.length > 0 || this.header !== undefined;
   }
 
   push(chunk: Uint8Array): void {
     if (this.fault !== undefined || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.available += chunk.length;
+    this.queue.push(chunk);
   }
 
   next(): DecodeResult {
     if (this.fault !== undefined) return { kind: 'fault', fault: this.fault };
     if (this.header === undefined) {
-      if (this.available < HEADER_LENGTH) return { kind: 'need-more' };
-      const header = readHeader(this.take(HEADER_LENGTH));
+      if (this.queue.length < HEADER_LENGTH) return { kind: 'need-more' };
+      const header = readHeader(this.queue.take(HEADER_LENGTH));
       const error = this.check(header);
       if (error !== undefined) {
         this.fault = { error, seq: header.seq, command: header.command };
-        this.chunks = [];
-        this.available = 0;
-        this.offset = 0;
+        this.queue.clear();
         return { kind: 'fault', fault: this.fault };
       }
       this.header = header;
     }
     const header = this.header;
-    if (this.available < header.length) return { kind: 'need-more' };
+    if (this.queue.length < header.length) return { kind: 'need-more' };
     this.header = undefined;
-    const body = header.length === 0 ? new Uint8Array(0) : this.take(header.length);
+    const body = header.length === 0 ? new Uint8Array(0) : this.queue.take(header.length);
     return {
       kind: 'frame',
       frame: {
@@ -157,35 +152,5 @@ export class FrameDecoder {
       );
     }
     return undefined;
-  }
-
-  /** Removes n bytes (n <= available); zero-copy when they sit in one chunk. */
-  private take(n: number): Uint8Array {
-    this.available -= n;
-    const first = this.chunks[0];
-    if (first !== undefined && first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
-      this.offset += n;
-      if (this.offset === first.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) throw new Error('FrameDecoder: buffer underrun');
-      const count = Math.min(n - filled, chunk.length - this.offset);
-      out.set(chunk.subarray(this.offset, this.offset + count), filled);
-      filled += count;
-      this.offset += count;
-      if (this.offset === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-    }
-    return out;
   }
 }

@@ -1,4 +1,5 @@
 import { ProtocolError, TooLargeError, UnsupportedVersionError, type ParleyError } from '../errors.js';
+import { ByteQueue } from '../byte-queue.js';
 import { crc16CcittFalse, imtpChecksum } from './crc16.js';
 
 /**
@@ -79,9 +80,7 @@ export interface ImtpDecoderOptions {
  */
 export class ImtpDecoder {
   readonly maxBodyLength: number;
-  private chunks: Uint8Array[] = [];
-  private offset = 0;
-  private available = 0;
+  private readonly queue = new ByteQueue();
   private header: ImtpHeader | undefined;
   private fault: ParleyError | undefined;
 
@@ -97,24 +96,23 @@ export class ImtpDecoder {
 
   /** Bytes received but not yet returned as frames. */
   get buffered(): number {
-    return this.available;
+    return this.queue.length;
   }
 
   push(chunk: Uint8Array): void {
     if (this.fault !== undefined || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.available += chunk.length;
+    this.queue.push(chunk);
   }
 
   next(): ImtpDecodeResult {
     if (this.fault !== undefined) return { kind: 'fault', error: this.fault };
     // A wrong first byte is known at once: no need to wait for a whole header of garbage.
-    if (this.header === undefined && this.available > 0 && this.peekFirst() !== IMTP_MAGIC) {
+    if (this.header === undefined && this.queue.length > 0 && this.queue.peek(0) !== IMTP_MAGIC) {
       return this.fail(new ProtocolError('bad IMTP magic'));
     }
     if (this.header === undefined) {
-      if (this.available < IMTP_HEADER_LENGTH) return { kind: 'need-more' };
-      const bytes = this.take(IMTP_HEADER_LENGTH);
+      if (this.queue.length < IMTP_HEADER_LENGTH) return { kind: 'need-more' };
+      const bytes = this.queue.take(IMTP_HEADER_LENGTH);
       const view = new DataView(bytes.buffer, bytes.byteOffset, IMTP_HEADER_LENGTH);
       const version = view.getUint8(1);
       if (version !== IMTP_VERSION) {
@@ -141,10 +139,10 @@ export class ImtpDecoder {
       };
     }
     const header = this.header;
-    if (this.available < header.length + IMTP_CHECKSUM_LENGTH) return { kind: 'need-more' };
+    if (this.queue.length < header.length + IMTP_CHECKSUM_LENGTH) return { kind: 'need-more' };
     this.header = undefined;
-    const body = header.length === 0 ? new Uint8Array(0) : this.take(header.length);
-    const sum = this.take(IMTP_CHECKSUM_LENGTH);
+    const body = header.length === 0 ? new Uint8Array(0) : this.queue.take(header.length);
+    const sum = this.queue.take(IMTP_CHECKSUM_LENGTH);
     const checksum = ((sum[0] ?? 0) << 8) | (sum[1] ?? 0);
     // An empty body is checked as 0; a client that wrote the raw CRC of nothing (0xFFFF) is let in.
     const ok = body.length === 0 ? checksum === 0 || checksum === 0xffff : checksum === crc16CcittFalse(body);
@@ -157,44 +155,8 @@ export class ImtpDecoder {
 
   private fail(error: ParleyError): ImtpDecodeResult {
     this.fault = error;
-    this.chunks = [];
-    this.available = 0;
-    this.offset = 0;
+    this.queue.clear();
     this.header = undefined;
     return { kind: 'fault', error };
-  }
-
-  private peekFirst(): number | undefined {
-    return this.chunks[0]?.[this.offset];
-  }
-
-  /** Removes n bytes (n <= available); zero-copy when they sit in one chunk. */
-  private take(n: number): Uint8Array {
-    this.available -= n;
-    const first = this.chunks[0];
-    if (first !== undefined && first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
-      this.offset += n;
-      if (this.offset === first.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) throw new Error('ImtpDecoder: buffer underrun');
-      const count = Math.min(n - filled, chunk.length - this.offset);
-      out.set(chunk.subarray(this.offset, this.offset + count), filled);
-      filled += count;
-      this.offset += count;
-      if (this.offset === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-    }
-    return out;
   }
 }

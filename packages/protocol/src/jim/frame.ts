@@ -1,4 +1,5 @@
 import { ProtocolError, TooLargeError, type ParleyError } from '../errors.js';
+import { ByteQueue } from '../byte-queue.js';
 import { ABSOLUTE_MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH } from '../frame.js';
 
 /**
@@ -87,9 +88,7 @@ interface Header {
  */
 export class JimDecoder {
   readonly maxBodyLength: number;
-  private chunks: Uint8Array[] = [];
-  private offset = 0;
-  private available = 0;
+  private readonly queue = new ByteQueue();
   private header: Header | undefined;
   private fault: JimFrameFault | undefined;
 
@@ -103,31 +102,30 @@ export class JimDecoder {
 
   /** Bytes received but not yet returned as frames. */
   get buffered(): number {
-    return this.available;
+    return this.queue.length;
   }
 
   /** True while part of a frame is buffered. */
   get partial(): boolean {
-    return this.available > 0 || this.header !== undefined;
+    return this.queue.length > 0 || this.header !== undefined;
   }
 
   push(chunk: Uint8Array): void {
     if (this.fault !== undefined || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.available += chunk.length;
+    this.queue.push(chunk);
   }
 
   next(): JimDecodeResult {
     if (this.fault !== undefined) return { kind: 'fault', fault: this.fault };
     if (this.header === undefined) {
-      const magicSeen = Math.min(this.available, MAGIC_BYTES.length);
+      const magicSeen = Math.min(this.queue.length, MAGIC_BYTES.length);
       for (let i = 0; i < magicSeen; i++) {
-        if (this.peek(i) !== MAGIC_BYTES[i]) {
+        if (this.queue.peek(i) !== MAGIC_BYTES[i]) {
           return this.faultWith(new ProtocolError('not a Jim frame (magic is not jim1)'), 0, '');
         }
       }
-      if (this.available < JIM_HEADER_LENGTH) return { kind: 'need-more' };
-      const bytes = this.take(JIM_HEADER_LENGTH);
+      if (this.queue.length < JIM_HEADER_LENGTH) return { kind: 'need-more' };
+      const bytes = this.queue.take(JIM_HEADER_LENGTH);
       const view = new DataView(bytes.buffer, bytes.byteOffset, JIM_HEADER_LENGTH);
       const command = String.fromCharCode(bytes[4] ?? 0, bytes[5] ?? 0, bytes[6] ?? 0, bytes[7] ?? 0);
       const requestId = view.getUint32(8);
@@ -151,58 +149,16 @@ export class JimDecoder {
       this.header = { command, requestId, length };
     }
     const header = this.header;
-    if (this.available < header.length) return { kind: 'need-more' };
+    if (this.queue.length < header.length) return { kind: 'need-more' };
     this.header = undefined;
-    const body = header.length === 0 ? new Uint8Array(0) : this.take(header.length);
+    const body = header.length === 0 ? new Uint8Array(0) : this.queue.take(header.length);
     return { kind: 'frame', frame: { command: header.command, requestId: header.requestId, body } };
   }
 
   private faultWith(error: ParleyError, requestId: number, command: string): JimDecodeResult {
     this.fault = { error, requestId, command };
-    this.chunks = [];
-    this.available = 0;
-    this.offset = 0;
+    this.queue.clear();
     return { kind: 'fault', fault: this.fault };
-  }
-
-  /** The byte at position i of the unread input (i < available). */
-  private peek(i: number): number | undefined {
-    let at = this.offset + i;
-    for (const chunk of this.chunks) {
-      if (at < chunk.length) return chunk[at];
-      at -= chunk.length;
-    }
-    return undefined;
-  }
-
-  /** Removes n bytes (n <= available); zero-copy when they sit in one chunk. */
-  private take(n: number): Uint8Array {
-    this.available -= n;
-    const first = this.chunks[0];
-    if (first !== undefined && first.length - this.offset >= n) {
-      const out = first.subarray(this.offset, this.offset + n);
-      this.offset += n;
-      if (this.offset === first.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      if (chunk === undefined) throw new Error('JimDecoder: buffer underrun');
-      const count = Math.min(n - filled, chunk.length - this.offset);
-      out.set(chunk.subarray(this.offset, this.offset + count), filled);
-      filled += count;
-      this.offset += count;
-      if (this.offset === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
-    }
-    return out;
   }
 }
 
