@@ -14,6 +14,7 @@ import {
 import { validateContent, type ContentLimits } from './content.js';
 import { conversationIdFor, type ConversationRef } from './conversation-id.js';
 import type { DeviceSession } from './session.js';
+import { requireMembership } from './membership.js';
 import type { Store } from './store.js';
 import type { SystemMessages } from './system-messages.js';
 import { MemberRole, type ConversationId, type ConversationState, type StoredMessage } from './types.js';
@@ -57,7 +58,7 @@ export class ChangeService {
     messageId: bigint,
   ): Promise<ChangeOutcome> {
     const conversationId = conversationIdFor(session.userId, ref);
-    const state = await this.memberState(session, conversationId);
+    const state = await requireMembership(this.store, session.userId, conversationId);
     const message = await this.visibleMessage(conversationId, seq, messageId, state);
     const own = message.senderId === session.userId;
     const manager =
@@ -96,7 +97,7 @@ export class ChangeService {
     content: MessageContent | undefined,
   ): Promise<ChangeOutcome> {
     const conversationId = conversationIdFor(session.userId, ref);
-    const state = await this.memberState(session, conversationId);
+    const state = await requireMembership(this.store, session.userId, conversationId);
     const message = await this.visibleMessage(conversationId, seq, 0n, state);
     if (message.senderId !== session.userId) throw new ForbiddenError('only the sender may edit a message');
     if (this.now() - message.serverTime > this.config.recallWindowMs)
@@ -133,14 +134,5 @@ export class ChangeService {
       throw new NotFoundError('no such message');
     }
     return message;
-  }
-
-  private async memberState(
-    session: DeviceSession,
-    conversationId: ConversationId,
-  ): Promise<ConversationState> {
-    const state = await this.store.getConversationState(session.userId, conversationId);
-    if (state === undefined) throw new NotFoundError('no such conversation');
-    return state;
   }
 }

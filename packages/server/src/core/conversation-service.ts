@@ -1,5 +1,6 @@
-import { BadRequestError, ConversationType, NotFoundError } from '@parley/protocol';
+import { BadRequestError, ConversationType } from '@parley/protocol';
 import { conversationIdFor, conversationRefFor, type ConversationRef } from './conversation-id.js';
+import { requireMembership } from './membership.js';
 import type { DeviceSession } from './session.js';
 import type { Store } from './store.js';
 import type { ConversationState, MembershipSettings, MessageId, StoredMessage } from './types.js';
@@ -59,8 +60,7 @@ export class ConversationService {
     input: { pinned?: boolean | undefined; muted?: boolean | undefined; hide: boolean },
   ): Promise<void> {
     const id = conversationIdFor(actor.userId, ref);
-    const state = await this.store.getConversationState(actor.userId, id);
-    if (state === undefined) throw new NotFoundError('no such conversation');
+    const state = await requireMembership(this.store, actor.userId, id);
     const patch: { -readonly [K in keyof MembershipSettings]: MembershipSettings[K] } = {};
     if (input.pinned !== undefined) patch.pinned = input.pinned;
     if (input.muted !== undefined) patch.muted = input.muted;

@@ -8,6 +8,7 @@ import {
 import { groupConversationId } from './conversation-id.js';
 import { isDisplayText, isMediaUrl } from './text-rules.js';
 import type { MemberDirectory } from './member-directory.js';
+import { requireMembership } from './membership.js';
 import type { DeviceSession } from './session.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
@@ -17,7 +18,6 @@ import {
   type ConversationId,
   type ConversationPatch,
   type ConversationRecord,
-  type ConversationState,
   type MemberRecord,
   type UserId,
 } from './types.js';
@@ -107,7 +107,7 @@ export class GroupService {
 
   async info(actor: DeviceSession, groupId: bigint): Promise<ConversationRecord> {
     const id = groupConversationId(groupId);
-    await this.requireMember(actor, id);
+    await requireMembership(this.store, actor.userId, id);
     const record = await this.store.getConversation(id);
     if (record === undefined) throw new NotFoundError('no such group');
     return record;
@@ -184,7 +184,7 @@ export class GroupService {
 
   async leave(actor: DeviceSession, groupId: bigint): Promise<void> {
     const id = groupConversationId(groupId);
-    const state = await this.requireMember(actor, id);
+    const state = await requireMembership(this.store, actor.userId, id);
     if (state.role === MemberRole.OWNER) {
       throw new ForbiddenError('the owner must transfer ownership or dismiss the group before leaving');
     }
@@ -267,16 +267,10 @@ export class GroupService {
     afterUserId: UserId,
     limit: number,
   ): Promise<{ members: MemberRecord[]; hasMore: boolean }> {
-    await this.requireMember(actor, id);
+    await requireMembership(this.store, actor.userId, id);
     const size = Math.min(Math.max(Math.trunc(limit) || this.config.maxPageSize, 1), this.config.maxPageSize);
     const page = await this.store.listMembers(id, afterUserId, size + 1);
     return { members: page.slice(0, size), hasMore: page.length > size };
-  }
-
-  private async requireMember(actor: DeviceSession, id: ConversationId): Promise<ConversationState> {
-    const state = await this.store.getConversationState(actor.userId, id);
-    if (state === undefined) throw new NotFoundError('no such group');
-    return state;
   }
 
   private async requireGroup(id: ConversationId): Promise<ConversationRecord> {
@@ -291,7 +285,7 @@ export class GroupService {
     groupId: bigint,
   ): Promise<{ id: ConversationId; group: ConversationRecord; role: MemberRole }> {
     const id = groupConversationId(groupId);
-    const state = await this.requireMember(actor, id);
+    const state = await requireMembership(this.store, actor.userId, id);
     const group = await this.requireGroup(id);
     if (group.dismissed) throw new ForbiddenError('the group was dismissed');
     if (!isManager(state.role)) throw new ForbiddenError('only the owner or an admin may do this');

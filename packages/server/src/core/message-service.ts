@@ -12,8 +12,10 @@ import { validateContent, type ContentLimits, type ValidContent } from './conten
 import { conversationIdFor, parseUserId, type ConversationRef } from './conversation-id.js';
 import type { Fanout } from './fanout.js';
 import type { MemberDirectory } from './member-directory.js';
+import type { MessageObserver } from './message-observer.js';
 import type { DeviceSession, PushPort } from './session.js';
 import type { IdGenerator } from './snowflake.js';
+import { requireMembership } from './membership.js';
 import type { Store } from './store.js';
 import {
   MemberRole,
@@ -52,6 +54,8 @@ export function mentionsOf(
 export interface MessageConfig {
   readonly content: ContentLimits;
   readonly maxPullLimit: number;
+  /** Told of every stored message (media references, metrics). */
+  readonly observer?: MessageObserver | undefined;
 }
 
 export interface SendInput {
@@ -146,6 +150,7 @@ export class MessageService {
     if (result.duplicate && result.message.conversationId !== conversationId) {
       throw new ConflictError('clientMsgId was already used for a message to another conversation');
     }
+    await this.config.observer?.stored(result.message, valid.content, result.duplicate);
     // A retry of a stored message was pushed the first time; pushing again would show it twice.
     if (!result.duplicate) await this.fanout.publish(result.message, session.username, session.sessionId);
     return { result };
@@ -153,7 +158,7 @@ export class MessageService {
 
   async pull(session: DeviceSession, input: PullInput): Promise<PullOutcome> {
     const conversationId = conversationIdFor(session.userId, input.conversation);
-    const state = await this.memberState(session, conversationId);
+    const state = await requireMembership(this.store, session.userId, conversationId);
     const limit = Math.min(
       Math.max(Math.trunc(input.limit) || this.config.maxPullLimit, 1),
       this.config.maxPullLimit,
@@ -215,16 +220,6 @@ export class MessageService {
     return states.filter((s) => s.maxSeq > (known.get(s.conversationId) ?? 0));
   }
 
-  private async memberState(
-    session: DeviceSession,
-    conversationId: ConversationId,
-  ): Promise<ConversationState> {
-    const state = await this.store.getConversationState(session.userId, conversationId);
-    // Not found rather than forbidden: whether a conversation exists is not the caller's business.
-    if (state === undefined) throw new NotFoundError('no such conversation');
-    return state;
-  }
-
   /**
    * Checks the session's user may send here. Returns the stored conversation key, whether the
    * user manages it (group owner or admin), and for SINGLE the two members (the conversation may
@@ -246,7 +241,7 @@ export class MessageService {
       const peers = peerId === session.userId ? [session.userId] : [session.userId, peerId];
       return { conversationId, manager: false, peers };
     }
-    const state = await this.memberState(session, conversationId);
+    const state = await requireMembership(this.store, session.userId, conversationId);
     const manager = state.role === MemberRole.OWNER || state.role === MemberRole.ADMIN;
     if (ref.type === ConversationType.GROUP) {
       const group = await this.store.getConversation(conversationId);
@@ -280,7 +275,7 @@ export class MessageService {
     seq: number,
   ): Promise<{ readSeq: number; unread: number }> {
     const conversationId = conversationIdFor(session.userId, ref);
-    const state = await this.memberState(session, conversationId);
+    const state = await requireMembership(this.store, session.userId, conversationId);
     const readSeq = await this.store.markRead(session.userId, conversationId, seq);
     if (readSeq > state.readSeq) {
       const event = { kind: 'read', conversationId, userId: session.userId, readSeq } as const;
@@ -299,7 +294,7 @@ export class MessageService {
   async readCounts(session: DeviceSession, ref: ConversationRef, seqs: readonly number[]): Promise<number[]> {
     if (seqs.length > 200) throw new BadRequestError('at most 200 seqs per request');
     const conversationId = conversationIdFor(session.userId, ref);
-    await this.memberState(session, conversationId);
+    await requireMembership(this.store, session.userId, conversationId);
     return Promise.all(seqs.map((seq) => this.store.countReaders(conversationId, seq, session.userId)));
   }
 }
