@@ -21,6 +21,9 @@ import type { Store } from './core/store.js';
 import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
 import { Dialect } from './gateway/dialect.js';
 import { HttpListener } from './gateway/http-listener.js';
+import { buildHttpApi } from './http/api.js';
+import { MediaLibrary } from './http/media/media-library.js';
+import { Metrics } from './http/metrics.js';
 import { createImpConnection } from './gateway/imp/imp-connection.js';
 import { createImtpConnection } from './gateway/imtp/imtp-connection.js';
 import { createJimConnection } from './gateway/jim/jim-connection.js';
@@ -53,8 +56,11 @@ export function openStore(config: ParleyConfig): Store {
 export function createServices(
   config: ParleyConfig,
   store: Store,
-): CoreServices & { ids: SnowflakeGenerator } {
+): CoreServices & { ids: SnowflakeGenerator; media: MediaLibrary; metrics: Metrics } {
   const ids = new SnowflakeGenerator(config.nodeId);
+  // Told of every stored message: media references (download rights) and the messages-in metric.
+  const media = new MediaLibrary(join(config.dataDir, 'media'), store);
+  const metrics = new Metrics();
   const sessions = new SessionRegistry();
   const members = new MemberDirectory(store);
   const fanout = new Fanout(members, sessions, config.groupNotifyThreshold);
@@ -66,6 +72,12 @@ export function createServices(
   const messages = new MessageService(store, ids, sessions, members, fanout, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     maxPullLimit: config.maxPullLimit,
+    observer: {
+      async stored(message, content, duplicate) {
+        await media.stored(message, content);
+        await metrics.stored(message, content, duplicate);
+      },
+    },
   });
   const changes = new ChangeService(store, system, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
@@ -90,7 +102,7 @@ export function createServices(
     users: new UserService(store, presence),
     conversations: new ConversationService(store),
   };
-  return { ...services, ids };
+  return { ...services, ids, media, metrics };
 }
 
 export async function startApp(
@@ -125,9 +137,26 @@ export async function startApp(
     { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
     gateway,
   );
+  services.metrics.countConnections(() => gateway.connectionCount);
+  const api = await buildHttpApi(
+    {
+      services,
+      store,
+      media: services.media,
+      metrics: services.metrics,
+      config: {
+        mediaMaxBytes: config.mediaMaxBytes,
+        rateLimit: config.httpRateLimit,
+        authRateLimit: config.httpAuthRateLimit,
+        bodyLimit: config.maxFrameBytes,
+      },
+    },
+    log,
+  );
   const http = new HttpListener(
     { host: config.httpHost, port: config.httpPort, maxBodyLength: config.maxFrameBytes },
     gateway,
+    api,
   );
   let tcpPort: number;
   let httpPort: number;

@@ -29,6 +29,9 @@ export interface ParleyConfig {
   readonly recallWindowMs: number;
   readonly maxGroupSize: number;
   readonly groupNotifyThreshold: number;
+  readonly mediaMaxBytes: number;
+  readonly httpRateLimit: number;
+  readonly httpAuthRateLimit: number;
 }
 
 type Kind = 'string' | 'int' | 'optional';
@@ -74,14 +77,14 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 8080,
     min: 0,
     max: 65535,
-    doc: 'HTTP port: the native protocol over WebSocket at /ws, and /healthz',
+    doc: 'HTTP port: the HTTP API (/api/v1), every dialect over WebSocket (/ws...), /healthz',
   },
   {
     env: 'PARLEY_DATA_DIR',
     field: 'dataDir',
     kind: 'string',
     default: './data',
-    doc: 'where the SQLite database lives',
+    doc: 'where the SQLite database and uploaded media (media/) live',
   },
   {
     env: 'PARLEY_DATABASE_URL',
@@ -227,6 +230,30 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 1000,
     min: 1,
     doc: 'above this many members, devices get a notify (MN) and pull instead of the message',
+  },
+  {
+    env: 'PARLEY_MEDIA_MAX_BYTES',
+    field: 'mediaMaxBytes',
+    kind: 'int',
+    default: 20971520,
+    min: 1024,
+    doc: 'largest media upload (POST /api/v1/media); bigger is refused with 413',
+  },
+  {
+    env: 'PARLEY_HTTP_RATE_LIMIT',
+    field: 'httpRateLimit',
+    kind: 'int',
+    default: 600,
+    min: 1,
+    doc: 'HTTP API requests per minute per bearer token (or per IP without one)',
+  },
+  {
+    env: 'PARLEY_HTTP_AUTH_RATE_LIMIT',
+    field: 'httpAuthRateLimit',
+    kind: 'int',
+    default: 30,
+    min: 1,
+    doc: 'HTTP register (and, separately, login) requests per minute per IP',
   },
 ];
 

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { HEADER_LENGTH } from '@parley/protocol';
 import { Dialect } from './dialect.js';
 import type { NativeGateway } from './native/native-gateway.js';
-import { listenOn } from './tcp-listener.js';
 import { WsByteStream } from './ws-byte-stream.js';
 
 /** Each dialect over WebSocket has its own path (DESIGN §5). */
@@ -22,16 +23,17 @@ export interface HttpListenerOptions {
 }
 
 /**
- * The HTTP port: every dialect over WebSocket (/ws native, /ws/imtp, /ws/jim, /ws/imp — IMP in
- * text messages, the others binary) and /healthz. (The HTTP API joins here later.)
+ * The HTTP port: the HTTP API (a fastify instance: /api/v1, /api/docs, /healthz, /readyz,
+ * /metrics) and every dialect over WebSocket (/ws native, /ws/imtp, /ws/jim, /ws/imp — IMP in
+ * text messages, the others binary), upgraded on fastify's underlying node:http server.
  */
 export class HttpListener {
-  private readonly server: Server;
   private readonly wss: WebSocketServer;
 
   constructor(
     private readonly options: HttpListenerOptions,
     gateway: NativeGateway,
+    private readonly api: FastifyInstance,
   ) {
     // A WebSocket message never needs to be bigger than one frame: the client splits the rest.
     this.wss = new WebSocketServer({
@@ -39,14 +41,7 @@ export class HttpListener {
       maxPayload: HEADER_LENGTH + options.maxBodyLength,
       perMessageDeflate: false,
     });
-    this.server = createServer((req, res) => {
-      if (req.url === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    api.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const dialect = WS_PATHS.get((req.url ?? '').split('?')[0] ?? '');
       if (dialect === undefined || !gateway.serves(dialect)) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -57,24 +52,16 @@ export class HttpListener {
         gateway.accept(stream, dialect);
       });
     });
-    this.server.on('clientError', (_err, socket) => {
-      socket.destroy();
-    });
   }
 
-  listen(): Promise<number> {
-    return listenOn(this.server, this.options.host, this.options.port);
+  async listen(): Promise<number> {
+    await this.api.listen({ host: this.options.host, port: this.options.port });
+    return (this.api.server.address() as AddressInfo).port;
   }
 
-  close(): Promise<void> {
-    // Upgraded sockets belong to the gateway now; only idle HTTP keep-alives are closed here.
+  async close(): Promise<void> {
+    // Upgraded sockets belong to the gateway now; fastify closes only idle HTTP keep-alives.
     this.wss.close();
-    const closed = new Promise<void>((resolve) =>
-      this.server.close(() => {
-        resolve();
-      }),
-    );
-    this.server.closeIdleConnections();
-    return closed;
+    await this.api.close();
   }
 }

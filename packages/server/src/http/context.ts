@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Platform, UnauthenticatedError } from '@parley/protocol';
+import type { CoreServices } from '../gateway/dispatcher.js';
+import type { Store } from '../core/store.js';
+import type { MediaLibrary } from './media/media-library.js';
+import type { Metrics } from './metrics.js';
+import { HttpSession } from './session.js';
+
+export interface ApiConfig {
+  /** Largest upload, in bytes. */
+  readonly mediaMaxBytes: number;
+  /** Requests per minute per token (or IP). */
+  readonly rateLimit: number;
+  /** Register/login requests per minute per IP. */
+  readonly authRateLimit: number;
+  /** Largest JSON body, in bytes. */
+  readonly bodyLimit: number;
+}
+
+/** What every route module gets. */
+export interface ApiDeps {
+  readonly services: CoreServices;
+  readonly store: Store;
+  readonly media: MediaLibrary;
+  readonly metrics: Metrics;
+  readonly config: ApiConfig;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    parleySession: HttpSession | null;
+  }
+  interface FastifyContextConfig {
+    /** The route needs `Authorization: Bearer <token>`. */
+    auth?: boolean;
+  }
+}
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,128})$/;
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
+/** onRequest hook of authenticated routes: resolves the token to an HttpSession (never attached). */
+export function authenticator(services: CoreServices) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const token = bearerToken(req);
+    if (token === undefined) throw new UnauthenticatedError('send Authorization: Bearer <token>');
+    // deviceId and platform are ignored for a token login: the token keeps its own.
+    const login = await services.auth.login({
+      credentials: { kind: 'token', token },
+      deviceId: '',
+      platform: Platform.BOT,
+    });
+    req.parleySession = new HttpSession(login);
+  };
+}
+
+export function sessionOf(req: FastifyRequest): HttpSession {
+  if (req.parleySession === null) throw new UnauthenticatedError('log in first');
+  return req.parleySession;
+}
