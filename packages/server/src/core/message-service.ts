@@ -150,9 +150,11 @@ export class MessageService {
     if (result.duplicate && result.message.conversationId !== conversationId) {
       throw new ConflictError('clientMsgId was already used for a message to another conversation');
     }
-    await this.config.observer?.stored(result.message, valid.content, result.duplicate);
     // A retry of a stored message was pushed the first time; pushing again would show it twice.
     if (!result.duplicate) await this.fanout.publish(result.message, session.username, session.sessionId);
+    // After the push: a failing observer fails the send, and the client's retry (a duplicate)
+    // reaches the observer again, without holding back what recipients should see now.
+    await this.config.observer?.stored(result.message, valid.content, result.duplicate);
     return { result };
   }
 
