@@ -150,11 +150,18 @@ export class MessageService {
     if (result.duplicate && result.message.conversationId !== conversationId) {
       throw new ConflictError('clientMsgId was already used for a message to another conversation');
     }
+    // Observers run before the push (a recipient may fetch the media as soon as it sees the
+    // message), but their failure never withholds the push: a retried send is a duplicate and
+    // would not push again. The failure still fails the send, and the retry reaches them again.
+    let observerFailure: Error | undefined;
+    try {
+      await this.config.observer?.stored(result.message, valid.content, result.duplicate);
+    } catch (err) {
+      observerFailure = err instanceof Error ? err : new Error(String(err));
+    }
     // A retry of a stored message was pushed the first time; pushing again would show it twice.
     if (!result.duplicate) await this.fanout.publish(result.message, session.username, session.sessionId);
-    // After the push: a failing observer fails the send, and the client's retry (a duplicate)
-    // reaches the observer again, without holding back what recipients should see now.
-    await this.config.observer?.stored(result.message, valid.content, result.duplicate);
+    if (observerFailure !== undefined) throw observerFailure;
     return { result };
   }
 
