@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
+import { serveWebFallback, webRoutes } from './web.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -44,7 +45,10 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
     deps.metrics.httpErrors.inc({ status: statusName(apiError.status) });
     return reply.status(httpStatusOf(apiError.status)).send(errorBody(apiError));
   });
-  app.setNotFoundHandler((_req, reply) => {
+  // The web client (packages/web/dist) at `/`; see web.ts. Set once the routes are registered.
+  let webFound = false;
+  app.setNotFoundHandler((req, reply) => {
+    if (serveWebFallback(req, reply, webFound)) return reply;
     deps.metrics.httpErrors.inc({ status: statusName(Status.NOT_FOUND) });
     return reply.status(404).send(errorBody(new NotFoundError('no such route')));
   });
@@ -108,6 +112,8 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   groupRoutes(app, deps);
   chatroomRoutes(app, deps);
   mediaRoutes(app, deps);
+
+  webFound = await webRoutes(app);
 
   const docs = (): unknown => app.swagger();
   app.get('/api/docs', { schema: { hide: true }, config: { rateLimit: false } }, docs);

@@ -1,0 +1,8 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import './styles.css';
+
+// No StrictMode: its double-run effects would open two connections for one login, and a second
+// login of the same platform class replaces (kicks) the first.
+const root = document.getElementById('root');
+if (root !== null) createRoot(root).render(<App />);
