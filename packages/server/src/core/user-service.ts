@@ -1,4 +1,4 @@
-import { BadRequestError } from '@parley/protocol';
+import { BadRequestError, NotFoundError } from '@parley/protocol';
 import type { PresenceService } from './presence-service.js';
 import { isDisplayText, isMediaUrl } from './text-rules.js';
 import type { DeviceSession } from './session.js';
@@ -43,6 +43,13 @@ export class UserService {
       out.avatarUrl = patch.avatarUrl;
     }
     return this.store.updateProfile(actor.userId, out);
+  }
+
+  /** The caller's own record. */
+  async me(actor: DeviceSession): Promise<UserRecord> {
+    const user = await this.store.getUserById(actor.userId);
+    if (user === undefined) throw new NotFoundError('no such user');
+    return user;
   }
 
   /** Exact, case-insensitive username lookup (dialects that address users by name: IMP). */

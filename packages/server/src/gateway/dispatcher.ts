@@ -97,9 +97,10 @@ export class Dispatcher {
     const wasOnline = this.sessions.isOnline(session.userId);
     const { replaced } = this.sessions.attach(session);
     if (!wasOnline) this.background(this.presence.online(session.userId));
-    // The replaced device signed in with its own token; that token dies with its session.
+    // The replaced device signed in with its own token; that token dies with its session. In the
+    // background: the new session is attached already, so this login must not report a failure.
     if (replaced !== undefined && replaced.tokenHash !== session.tokenHash) {
-      await this.auth.logout(replaced.tokenHash);
+      this.background(this.auth.logout(replaced.tokenHash));
     }
     return result;
   }

@@ -44,7 +44,10 @@ const OFFLINE_PER_CONVERSATION = 100;
 /** List replies stop after this many entries (CHNS, USERS). */
 const MAX_LISTED = 1000;
 const PAGE = 200;
-/** Pushes held while REG delivers the offline messages; past it they wait for the next REG. */
+/**
+ * Pushes held while REG delivers the offline messages; past it only the conversation and its
+ * head are remembered, and the missing messages are pulled once REG is done.
+ */
 const MAX_HELD_PUSHES = 1000;
 /** Conversations whose shown seq is remembered (for dedup and notify pulls). */
 const MAX_TRACKED_CONVERSATIONS = 10_000;
@@ -105,6 +108,8 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
   /** True while REG delivers offline messages: pushes wait so that nothing shows twice. */
   private registering = false;
   private held: { event: PushEvent; viewer: UserId }[] = [];
+  /** Conversations (and their head seq) whose pushes did not fit in `held`. */
+  private overflow = new Map<ConversationId, number>();
   /** The highest seq shown per conversation. */
   private readonly shown = new Map<ConversationId, number>();
   /** Read cursors to move, flushed once per event-loop turn. */
@@ -165,6 +170,11 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
       case 'notify':
         if (this.registering) {
           if (this.held.length < MAX_HELD_PUSHES) this.held.push({ event, viewer });
+          else {
+            const id = event.kind === 'notify' ? event.conversationId : event.message.conversationId;
+            const seq = event.kind === 'notify' ? event.maxSeq : event.message.seq;
+            this.overflow.set(id, Math.max(seq, this.overflow.get(id) ?? 0));
+          }
           return undefined;
         }
         if (event.kind === 'notify') {
@@ -281,6 +291,9 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
         const bytes = this.encodePush(event, viewer);
         if (bytes !== undefined) this.writeIfOpen(bytes);
       }
+      const overflow = this.overflow;
+      this.overflow = new Map();
+      for (const [conversationId, maxSeq] of overflow) this.pullNew(conversationId, maxSeq);
     }
   }
 
@@ -300,15 +313,20 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
       .then(async () => {
         const session = this.session;
         if (session === undefined || !this.isOpen) return;
-        const last = this.shown.get(conversationId) ?? maxSeq - 1;
-        if (maxSeq <= last) return;
-        const outcome = await this.dispatcher.messages.pull(session, {
-          conversation: conversationRefFor(session.userId, conversationId),
-          fromSeq: last + 1,
-          limit: Math.min(maxSeq - last, OFFLINE_PER_CONVERSATION),
-          direction: PullDirection.FORWARD,
-        });
-        await this.showAll(session, outcome.messages);
+        // Page until the head is shown: a burst may be longer than one page.
+        for (;;) {
+          const last = this.shown.get(conversationId) ?? maxSeq - 1;
+          if (maxSeq <= last) return;
+          const outcome = await this.dispatcher.messages.pull(session, {
+            conversation: conversationRefFor(session.userId, conversationId),
+            fromSeq: last + 1,
+            limit: Math.min(maxSeq - last, PAGE),
+            direction: PullDirection.FORWARD,
+          });
+          if (outcome.messages.length === 0) return;
+          await this.showAll(session, outcome.messages);
+          if ((this.shown.get(conversationId) ?? 0) <= last) return;
+        }
       })
       .catch((err: unknown) => {
         this.log.warn({ err, conn: this.connectionId }, 'IMP pull after notify failed');

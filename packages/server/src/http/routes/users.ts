@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { BadRequestError, NotFoundError } from '@parley/protocol';
+import { BadRequestError } from '@parley/protocol';
 import { parseUserId } from '../../core/conversation-id.js';
 import { sessionOf, type ApiDeps } from '../context.js';
 import { profileJson, userJson } from '../json.js';
@@ -43,8 +43,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { config, schema: authed({ tags: ['users'], summary: 'My profile' }) },
     async (req) => {
       const session = sessionOf(req);
-      const me = await deps.store.getUserById(session.userId);
-      if (me === undefined) throw new NotFoundError('no such user');
+      const me = await users.me(session);
       return { ...userJson(me), deviceId: session.deviceId };
     },
   );
