@@ -68,6 +68,8 @@ export function createServices(
   const auth = new AuthService(store, ids, {
     tokenTtlMs: config.tokenTtlMs,
     passwordCost: { log2N: config.passwordLog2N, r: 8, p: 1 },
+    maxLoginFailures: config.maxLoginFailures,
+    loginWindowMs: config.loginWindowMs,
   });
   const messages = new MessageService(store, ids, sessions, members, fanout, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },

@@ -27,6 +27,8 @@ export interface ParleyConfig {
   readonly maxPullLimit: number;
   readonly shutdownGraceMs: number;
   readonly recallWindowMs: number;
+  readonly maxLoginFailures: number;
+  readonly loginWindowMs: number;
   readonly maxGroupSize: number;
   readonly groupNotifyThreshold: number;
   readonly mediaMaxBytes: number;
@@ -214,6 +216,22 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 120000,
     min: 0,
     doc: 'how long a sender may recall or edit a message',
+  },
+  {
+    env: 'PARLEY_MAX_LOGIN_FAILURES',
+    field: 'maxLoginFailures',
+    kind: 'int',
+    default: 10,
+    min: 1,
+    doc: 'failed password logins per account within the window before it is locked (every dialect)',
+  },
+  {
+    env: 'PARLEY_LOGIN_WINDOW_MS',
+    field: 'loginWindowMs',
+    kind: 'int',
+    default: 300000,
+    min: 1000,
+    doc: 'the failed-login window, and how long a lockout lasts',
   },
   {
     env: 'PARLEY_MAX_GROUP_SIZE',

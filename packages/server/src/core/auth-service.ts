@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AuthFailedError,
+  RateLimitedError,
   BadRequestError,
   ConflictError,
   TokenExpiredError,
   TokenRevokedError,
   isPlatform,
 } from '@parley/protocol';
+import { LoginLimiter } from './login-limiter.js';
 import { isDisplayText } from './text-rules.js';
 import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
 import type { IdGenerator } from './snowflake.js';
@@ -16,6 +18,9 @@ import type { TokenRecord, UserRecord } from './types.js';
 export interface AuthConfig {
   readonly tokenTtlMs: number;
   readonly passwordCost: PasswordCost;
+  /** Failed password logins per username within `loginWindowMs` before it is locked out. */
+  readonly maxLoginFailures: number;
+  readonly loginWindowMs: number;
 }
 
 export type Credentials =
@@ -57,13 +62,16 @@ export function validateUsername(username: string): void {
 /** Registration, login with password or token, logout (token revocation). */
 export class AuthService {
   private dummyHash: Promise<string> | undefined;
+  private readonly limiter: LoginLimiter;
 
   constructor(
     private readonly store: Store,
     private readonly ids: IdGenerator,
     private readonly config: AuthConfig,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.limiter = new LoginLimiter(config.maxLoginFailures, config.loginWindowMs, now);
+  }
 
   async register(username: string, password: string, displayName = ''): Promise<UserRecord> {
     validateUsername(username);
@@ -112,11 +120,18 @@ export class AuthService {
   ): Promise<LoginResult> {
     if (username === '' || password.length > MAX_PASSWORD_LENGTH)
       throw new AuthFailedError('wrong username or password');
+    if (!this.limiter.allows(username)) {
+      throw new RateLimitedError('too many failed logins for this account; try again later');
+    }
     const user = await this.store.getUserByUsername(username);
     // Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     this.dummyHash ??= hashPassword('not a password', this.config.passwordCost);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
-    if (user === undefined || !ok) throw new AuthFailedError('wrong username or password');
+    if (user === undefined || !ok) {
+      this.limiter.failed(username);
+      throw new AuthFailedError('wrong username or password');
+    }
+    this.limiter.succeeded(username);
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
     const deviceId = input.deviceId === '' ? `d-${randomBytes(6).toString('hex')}` : input.deviceId;

@@ -4,6 +4,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { create, equals } from '@bufbuild/protobuf';
 import {
   AuthFailedError,
+  RateLimitedError,
   BadRequestError,
   Command,
   ContentType,
@@ -165,6 +166,22 @@ describe('native protocol: 1:1 messaging', () => {
     assert.equal(bye.status, Status.OK);
     await d.waitFor(() => d.isClosed, 5000, 'closed after logout');
     await assert.rejects((await client()).loginWithToken(login.token), TokenRevokedError);
+  });
+
+  it('locks an account after too many failed logins, whatever the password, and only that account', async () => {
+    const c = await client();
+    await c.register('lockme', 'lockme-password');
+    await c.register('notme', 'notme-password');
+    // The test server allows 10 failures per account (PARLEY_MAX_LOGIN_FAILURES default).
+    for (let i = 0; i < 10; i++) {
+      await assert.rejects(c.login('lockme', `guess-${i}`, 'd'), AuthFailedError);
+    }
+    await assert.rejects(c.login('LockMe', 'lockme-password', 'd'), RateLimitedError);
+    const other = await client();
+    assert.ok(
+      (await other.login('notme', 'notme-password', 'd')).userId > 0n,
+      'other accounts are not locked',
+    );
   });
 
   it('rejects a taken username and a wrong password with their status codes', async () => {
