@@ -65,3 +65,16 @@ export class ByteQueue {
     }
   }
 }
+
+/** A decoder's body bound: the option, else the default; an integer in [0, absoluteMax]. */
+export function checkedMaxBodyLength(
+  value: number | undefined,
+  fallback: number,
+  absoluteMax: number,
+): number {
+  const max = value ?? fallback;
+  if (!Number.isInteger(max) || max < 0 || max > absoluteMax) {
+    throw new RangeError(`maxBodyLength must be an integer in [0, ${String(absoluteMax)}]`);
+  }
+  return max;
+}

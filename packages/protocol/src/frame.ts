@@ -1,5 +1,5 @@
 import { UnsupportedVersionError, ProtocolError, TooLargeError, type ParleyError } from './errors.js';
-import { ByteQueue } from './byte-queue.js';
+import { ByteQueue, checkedMaxBodyLength } from './byte-queue.js';
 import { reservedBits } from './flags.js';
 
 /** Header: len(4) version(1) seq(4) command(1) flag(1) status(1), big-endian. */
@@ -89,11 +89,11 @@ export class FrameDecoder {
   private fault: FrameFault | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
-    const max = options.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
-    if (!Number.isInteger(max) || max < 0 || max > ABSOLUTE_MAX_BODY_LENGTH) {
-      throw new RangeError(`maxBodyLength must be an integer in [0, ${String(ABSOLUTE_MAX_BODY_LENGTH)}]`);
-    }
-    this.maxBodyLength = max;
+    this.maxBodyLength = checkedMaxBodyLength(
+      options.maxBodyLength,
+      DEFAULT_MAX_BODY_LENGTH,
+      ABSOLUTE_MAX_BODY_LENGTH,
+    );
   }
 
   /** Bytes received but not yet returned as frames. */

@@ -1,5 +1,5 @@
 import { ProtocolError, TooLargeError, UnsupportedVersionError, type ParleyError } from '../errors.js';
-import { ByteQueue } from '../byte-queue.js';
+import { ByteQueue, checkedMaxBodyLength } from '../byte-queue.js';
 import { crc16CcittFalse, imtpChecksum } from './crc16.js';
 
 /**
@@ -85,13 +85,11 @@ export class ImtpDecoder {
   private fault: ParleyError | undefined;
 
   constructor(options: ImtpDecoderOptions = {}) {
-    const max = options.maxBodyLength ?? IMTP_DEFAULT_MAX_BODY_LENGTH;
-    if (!Number.isInteger(max) || max < 0 || max > IMTP_ABSOLUTE_MAX_BODY_LENGTH) {
-      throw new RangeError(
-        `maxBodyLength must be an integer in [0, ${String(IMTP_ABSOLUTE_MAX_BODY_LENGTH)}]`,
-      );
-    }
-    this.maxBodyLength = max;
+    this.maxBodyLength = checkedMaxBodyLength(
+      options.maxBodyLength,
+      IMTP_DEFAULT_MAX_BODY_LENGTH,
+      IMTP_ABSOLUTE_MAX_BODY_LENGTH,
+    );
   }
 
   /** Bytes received but not yet returned as frames. */

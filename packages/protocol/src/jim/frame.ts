@@ -1,5 +1,5 @@
 import { ProtocolError, TooLargeError, type ParleyError } from '../errors.js';
-import { ByteQueue } from '../byte-queue.js';
+import { ByteQueue, checkedMaxBodyLength } from '../byte-queue.js';
 import { ABSOLUTE_MAX_BODY_LENGTH, DEFAULT_MAX_BODY_LENGTH } from '../frame.js';
 
 /**
@@ -93,11 +93,11 @@ export class JimDecoder {
   private fault: JimFrameFault | undefined;
 
   constructor(options: JimDecoderOptions = {}) {
-    const max = options.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
-    if (!Number.isInteger(max) || max < 0 || max > ABSOLUTE_MAX_BODY_LENGTH) {
-      throw new RangeError(`maxBodyLength must be an integer in [0, ${String(ABSOLUTE_MAX_BODY_LENGTH)}]`);
-    }
-    this.maxBodyLength = max;
+    this.maxBodyLength = checkedMaxBodyLength(
+      options.maxBodyLength,
+      DEFAULT_MAX_BODY_LENGTH,
+      ABSOLUTE_MAX_BODY_LENGTH,
+    );
   }
 
   /** Bytes received but not yet returned as frames. */
