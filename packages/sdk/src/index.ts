@@ -9,6 +9,7 @@ export * from './storage.js';
 export * from './indexeddb-storage.js';
 export * from './transport.js';
 export * from './websocket-transport.js';
+export * from './gateway-transport.js';
 export * from './backoff.js';
 export * from './api/messages.js';
 export * from './api/groups.js';

@@ -16,6 +16,8 @@ import { MemberDirectory } from './core/member-directory.js';
 import { MessageService } from './core/message-service.js';
 import { SystemMessages } from './core/system-messages.js';
 import { SessionRegistry } from './core/session-registry.js';
+import type { SessionDirectory } from './core/session-directory.js';
+import { joinCluster, type ClusterHooks, type ClusterRuntime } from './cluster/cluster-runtime.js';
 import { SnowflakeGenerator } from './core/snowflake.js';
 import type { Store } from './core/store.js';
 import { Dispatcher, type CoreServices } from './gateway/dispatcher.js';
@@ -38,13 +40,16 @@ export interface App {
   readonly config: ParleyConfig;
   readonly store: Store;
   readonly auth: AuthService;
-  readonly sessions: SessionRegistry;
+  readonly sessions: SessionDirectory;
+  readonly cluster: ClusterRuntime;
   /** Bound TCP port (differs from config when it was 0). */
   readonly tcpPort: number;
   /** Bound HTTP port: WebSocket at /ws. */
   readonly httpPort: number;
   readonly gateway: NativeGateway;
   stop(): Promise<void>;
+  /** Runs when the node must stop on its own (its worker-id lease was taken): it is stopping. */
+  onFatal(listener: (err: Error) => void): void;
 }
 
 export function openStore(config: ParleyConfig): Store {
@@ -53,16 +58,34 @@ export function openStore(config: ParleyConfig): Store {
   return new SqliteStore({ path: join(config.dataDir, 'parley.db') });
 }
 
+/** How a node takes part in a cluster; the embedded mode and `user add` need none of it. */
+export interface ServicesCluster {
+  readonly workerId: number;
+  readonly sessions: SessionDirectory;
+  announceMembersChanged(conversationId: string): void;
+}
+
 export function createServices(
   config: ParleyConfig,
   store: Store,
-): CoreServices & { ids: SnowflakeGenerator; media: MediaLibrary; metrics: Metrics } {
-  const ids = new SnowflakeGenerator(config.nodeId);
+  cluster?: ServicesCluster,
+): CoreServices & {
+  ids: SnowflakeGenerator;
+  media: MediaLibrary;
+  metrics: Metrics;
+  members: MemberDirectory;
+} {
+  const ids = new SnowflakeGenerator(cluster?.workerId ?? config.nodeId);
   // Told of every stored message: media references (download rights) and the messages-in metric.
   const media = new MediaLibrary(join(config.dataDir, 'media'), store);
   const metrics = new Metrics();
-  const sessions = new SessionRegistry();
+  const sessions = cluster?.sessions ?? new SessionRegistry();
   const members = new MemberDirectory(store);
+  if (cluster !== undefined) {
+    members.onInvalidate((id) => {
+      cluster.announceMembersChanged(id);
+    });
+  }
   const fanout = new Fanout(members, sessions, config.groupNotifyThreshold);
   const system = new SystemMessages(store, ids, fanout);
   const auth = new AuthService(store, ids, {
@@ -104,19 +127,46 @@ export function createServices(
     users: new UserService(store, presence),
     conversations: new ConversationService(store),
   };
-  return { ...services, ids, media, metrics };
+  return { ...services, ids, media, metrics, members };
 }
 
 export async function startApp(
   config: ParleyConfig,
   log: Logger = createLogger(config.logLevel),
 ): Promise<App> {
-  if (config.redisUrl !== undefined) {
-    throw new ConfigError('PARLEY_REDIS_URL is set, but cluster mode is not implemented yet; unset it');
+  if (config.redisUrl !== undefined && config.databaseUrl === undefined) {
+    throw new ConfigError(
+      "cluster mode (PARLEY_REDIS_URL) needs PostgreSQL (PARLEY_DATABASE_URL): SQLite is one process's file",
+    );
   }
+  // Bound late: the cluster joins before the services exist (the worker id comes from it).
+  const fatalListeners: ((err: Error) => void)[] = [];
+  const late: { services?: ReturnType<typeof createServices>; stop?: () => Promise<void> } = {};
+  const hooks: ClusterHooks = {
+    revokeToken: async (tokenHash) => {
+      await late.services?.auth.logout(tokenHash);
+    },
+    membersChanged: (id) => {
+      late.services?.members.forget(id);
+    },
+    leaseLost: () => {
+      const err = new Error("another node holds this node's snowflake worker id: stopping");
+      log.fatal({ err }, 'worker-id lease lost');
+      for (const listener of fatalListeners) listener(err);
+      void late.stop?.();
+    },
+  };
+  const cluster = await joinCluster(config, hooks, log);
   const store = openStore(config);
-  await store.migrate();
-  const services = createServices(config, store);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    await cluster.close();
+    throw err;
+  }
+  const services = createServices(config, store, cluster);
+  late.services = services;
   const { sessions, auth } = services;
   const dispatcher = new Dispatcher(services, (err: unknown) => {
     log.warn({ err }, 'background work failed');
@@ -146,6 +196,7 @@ export async function startApp(
       store,
       media: services.media,
       metrics: services.metrics,
+      nodes: cluster,
       config: {
         mediaMaxBytes: config.mediaMaxBytes,
         rateLimit: config.httpRateLimit,
@@ -167,38 +218,73 @@ export async function startApp(
     httpPort = await http.listen();
   } catch (err) {
     await Promise.allSettled([tcp.close(), http.close(), gateway.close(0)]);
+    await cluster.close();
     await store.close();
     throw err;
   }
+  const publicHost = config.publicHost ?? publicAddressOf(config.tcpHost);
+  const httpPublicHost = config.publicHost ?? publicAddressOf(config.httpHost);
+  await cluster.announce(
+    {
+      name: config.nodeName ?? `${publicHost}:${tcpPort}`,
+      tcp: { host: publicHost, port: tcpPort },
+      http: `http://${hostPart(httpPublicHost)}:${httpPort}`,
+      ws: `ws://${hostPart(httpPublicHost)}:${httpPort}/ws`,
+      startedAt: Date.now(),
+    },
+    () => gateway.connectionCount,
+  );
   log.info(
     {
       tcpPort,
       httpPort,
       store: config.databaseUrl !== undefined ? 'postgres' : 'sqlite',
-      nodeId: config.nodeId,
+      workerId: cluster.workerId,
+      cluster: cluster.mode,
     },
     'parley listening',
   );
   let stopping: Promise<void> | undefined;
+  late.stop = stop;
   return {
     config,
     store,
     auth,
     sessions,
+    cluster,
     tcpPort,
     httpPort,
     gateway,
-    stop() {
-      stopping ??= (async () => {
-        log.info('shutting down');
-        // Stop accepting first, then tell the connected clients to go elsewhere.
-        const listeners = Promise.all([tcp.close(), http.close()]);
-        await gateway.close(config.shutdownGraceMs);
-        await listeners;
-        await store.close();
-        log.info('stopped');
-      })();
-      return stopping;
+    stop,
+    onFatal(listener) {
+      fatalListeners.push(listener);
     },
   };
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      log.info('shutting down');
+      // Leave the registry first so the gateway endpoint sends nobody here, stop accepting, then
+      // tell the connected clients to reconnect elsewhere; presence and the worker id go last.
+      await cluster.leave().catch((err: unknown) => {
+        log.warn({ err }, 'leaving the node registry failed');
+      });
+      const listeners = Promise.all([tcp.close(), http.close()]);
+      await gateway.close(config.shutdownGraceMs);
+      await listeners;
+      await cluster.close();
+      await store.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  }
+}
+
+/** The address a client can dial for a listener bound to `host` (a wildcard means this machine). */
+function publicAddressOf(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ParleyError } from '@parley/protocol';
 import { startApp, openStore, createServices } from './app.js';
+import { WorkerIdsExhaustedError } from './core/cluster.js';
 import { CONFIG_KEYS, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -50,7 +51,13 @@ async function start(): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const app = await startApp(config, log);
+  let code = 0;
   await new Promise<void>((resolve) => {
+    app.onFatal(() => {
+      code = 1;
+      // startApp is stopping the node already.
+      app.stop().then(resolve, resolve);
+    });
     const stop = (signal: string) => {
       log.info({ signal }, 'signal received');
       app.stop().then(resolve, (err: unknown) => {
@@ -61,7 +68,7 @@ async function start(): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  return 0;
+  return code;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -87,7 +94,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof ParleyError)
+    if (err instanceof ConfigError || err instanceof ParleyError || err instanceof WorkerIdsExhaustedError)
       process.stderr.write(`error: ${err.message}\n`);
     else process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;

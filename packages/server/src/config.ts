@@ -14,6 +14,11 @@ export interface ParleyConfig {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly nodeId: number;
+  readonly nodeName: string | undefined;
+  readonly publicHost: string | undefined;
+  readonly clusterName: string;
+  readonly workerIdCount: number;
+  readonly nodeTtlMs: number;
   readonly logLevel: string;
   readonly maxFrameBytes: number;
   readonly authTimeoutMs: number;
@@ -109,7 +114,45 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 1,
     min: 0,
     max: 1023,
-    doc: 'snowflake worker id of this node',
+    doc: 'snowflake worker id of this node (embedded mode; a cluster node leases one from Redis)',
+  },
+  {
+    env: 'PARLEY_NODE_NAME',
+    field: 'nodeName',
+    kind: 'optional',
+    default: undefined,
+    doc: 'name of this node in the cluster (unset = public host:TCP port)',
+  },
+  {
+    env: 'PARLEY_PUBLIC_HOST',
+    field: 'publicHost',
+    kind: 'optional',
+    default: undefined,
+    doc: 'host clients reach this node at, as GET /api/v1/gateway tells them (unset = the bind address, or 127.0.0.1 for a wildcard)',
+  },
+  {
+    env: 'PARLEY_CLUSTER_NAME',
+    field: 'clusterName',
+    kind: 'string',
+    default: 'parley',
+    doc: 'prefix of every Redis key and channel, so several clusters can share one Redis',
+  },
+  {
+    env: 'PARLEY_WORKER_ID_COUNT',
+    field: 'workerIdCount',
+    kind: 'int',
+    default: 1024,
+    min: 1,
+    max: 1024,
+    doc: 'snowflake worker ids cluster nodes lease (ids 0 to count-1); at most this many live nodes',
+  },
+  {
+    env: 'PARLEY_NODE_TTL_MS',
+    field: 'nodeTtlMs',
+    kind: 'int',
+    default: 15000,
+    min: 300,
+    doc: 'a cluster node renews its lease, heartbeat and presence every third of this; a dead node is gone after it',
   },
   {
     env: 'PARLEY_LOG_LEVEL',

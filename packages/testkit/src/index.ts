@@ -4,3 +4,4 @@ export * from './postgres.js';
 export * from './store-contract.js';
 export * from './server-stores.js';
 export * from './assertions.js';
+export * from './cluster.js';

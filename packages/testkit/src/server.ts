@@ -57,6 +57,8 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
 export interface ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  /** The bound HTTP port. */
+  readonly httpPort: number;
   /** Everything the process wrote to stdout and stderr so far. */
   readonly output: string[];
   /** Resolves with the exit code (or signal name) when the process ends. */
@@ -95,6 +97,7 @@ export async function spawnServer(
     });
   });
   createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+  let httpPort = 0;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`server did not start:\n${output.join('\n')}`));
@@ -102,9 +105,10 @@ export async function spawnServer(
     createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
       try {
-        const entry = JSON.parse(line) as { msg?: string; tcpPort?: number };
+        const entry = JSON.parse(line) as { msg?: string; tcpPort?: number; httpPort?: number };
         if (entry.msg === 'parley listening' && typeof entry.tcpPort === 'number') {
           clearTimeout(timer);
+          httpPort = entry.httpPort ?? 0;
           resolve(entry.tcpPort);
         }
       } catch {
@@ -116,5 +120,5 @@ export async function spawnServer(
       reject(new Error(`server exited with ${String(code)}:\n${output.join('\n')}`));
     });
   });
-  return { child, port, output, exited };
+  return { child, port, httpPort, output, exited };
 }

@@ -8,6 +8,7 @@ import type { ConversationId, UserId } from './types.js';
  */
 export class MemberDirectory {
   private readonly cache = new Map<ConversationId, Promise<UserId[]>>();
+  private readonly listeners: ((id: ConversationId) => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -26,7 +27,18 @@ export class MemberDirectory {
     return ids;
   }
 
+  /** Membership changed here: drop the cached list, and tell listeners (the other nodes). */
   invalidate(id: ConversationId): void {
     this.cache.delete(id);
+    for (const listener of this.listeners) listener(id);
+  }
+
+  /** Membership changed on another node: drop the cached list only. */
+  forget(id: ConversationId): void {
+    this.cache.delete(id);
+  }
+
+  onInvalidate(listener: (id: ConversationId) => void): void {
+    this.listeners.push(listener);
   }
 }

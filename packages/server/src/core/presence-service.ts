@@ -1,4 +1,4 @@
-import type { SessionRegistry } from './session-registry.js';
+import type { SessionDirectory } from './session-directory.js';
 import type { PushPort } from './session.js';
 import type { Store } from './store.js';
 import { ContactState, type UserId } from './types.js';
@@ -12,7 +12,7 @@ import { ContactState, type UserId } from './types.js';
 export class PresenceService {
   constructor(
     private readonly store: Store,
-    private readonly sessions: SessionRegistry,
+    private readonly sessions: SessionDirectory,
     private readonly push: PushPort,
     private readonly maxSharedMembers: number,
     private readonly now: () => number = Date.now,

@@ -1,5 +1,6 @@
 import { KickReason } from '@parley/protocol';
-import type { DeviceSession, PushEvent, PushPort } from './session.js';
+import type { SessionDirectory } from './session-directory.js';
+import type { DeviceSession, PushEvent } from './session.js';
 import type { UserId } from './types.js';
 
 export interface AttachResult {
@@ -9,9 +10,9 @@ export interface AttachResult {
 
 /**
  * The device sessions live on this node: at most one per (user, platform class). Attaching a
- * session kicks the one it replaces. Also the local PushPort.
+ * session kicks the one it replaces. The embedded mode's SessionDirectory.
  */
-export class SessionRegistry implements PushPort {
+export class SessionRegistry implements SessionDirectory {
   private readonly byUser = new Map<UserId, Map<number, DeviceSession>>();
   private count = 0;
 
@@ -40,12 +41,20 @@ export class SessionRegistry implements PushPort {
   }
 
   /** Removes the session if it is still the registered one (a kicked session is already gone). */
-  detach(session: DeviceSession): void {
+  detach(session: DeviceSession): boolean {
     const devices = this.byUser.get(session.userId);
-    if (devices?.get(session.platform) !== session) return;
+    if (devices?.get(session.platform) !== session) return false;
     devices.delete(session.platform);
     this.count -= 1;
     if (devices.size === 0) this.byUser.delete(session.userId);
+    return true;
+  }
+
+  /** Every attached session (a drain tells each to go). */
+  all(): DeviceSession[] {
+    const out: DeviceSession[] = [];
+    for (const devices of this.byUser.values()) out.push(...devices.values());
+    return out;
   }
 
   sessionsOf(userId: UserId): DeviceSession[] {

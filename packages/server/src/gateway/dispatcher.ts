@@ -15,7 +15,7 @@ import type { ConversationService } from '../core/conversation-service.js';
 import type { PresenceService } from '../core/presence-service.js';
 import type { UserService } from '../core/user-service.js';
 import type { GroupService } from '../core/group-service.js';
-import type { SessionRegistry } from '../core/session-registry.js';
+import type { SessionDirectory } from '../core/session-directory.js';
 import type { DeviceSession } from '../core/session.js';
 import type { ConversationState, UserRecord } from '../core/types.js';
 
@@ -39,7 +39,7 @@ export interface GatewayConnection {
  */
 export interface CoreServices {
   readonly auth: AuthService;
-  readonly sessions: SessionRegistry;
+  readonly sessions: SessionDirectory;
   readonly presence: PresenceService;
   readonly messages: MessageService;
   readonly changes: ChangeService;
@@ -52,7 +52,7 @@ export interface CoreServices {
 
 export class Dispatcher {
   private readonly auth: AuthService;
-  private readonly sessions: SessionRegistry;
+  private readonly sessions: SessionDirectory;
   private readonly presence: PresenceService;
   readonly messages: MessageService;
   readonly changes: ChangeService;

@@ -446,6 +446,19 @@ describe('HTTP API', () => {
       assert.equal(ready.body, 'ready\n');
     });
 
+    it('names this node at GET /api/v1/gateway (the embedded mode is a cluster of one)', async () => {
+      const res = await api.get('/api/v1/gateway', '');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.tcp, { host: '127.0.0.1', port: server.port });
+      assert.equal(res.body.ws, `ws://127.0.0.1:${server.httpPort}/ws`);
+      assert.equal(res.body.http, `http://127.0.0.1:${server.httpPort}`);
+      assert.equal(typeof res.body.load, 'number');
+      const excluded = await api.get(`/api/v1/gateway?exclude=${res.body.instanceId}`, '');
+      assert.equal(excluded.status, 503);
+      assert.equal(excluded.body.error.status, Status.SHUTTING_DOWN);
+      assert.equal((await api.get(`/api/v1/gateway?bogus=1`, '')).status, 400);
+    });
+
     it('serves Prometheus metrics', async () => {
       const res = await api.get('/metrics', '');
       assert.equal(res.status, 200);

@@ -13,6 +13,7 @@ import { chatroomRoutes } from './routes/chatrooms.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { groupRoutes } from './routes/groups.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
@@ -104,6 +105,7 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   });
 
   healthRoutes(app, deps);
+  gatewayRoutes(app, deps);
   authRoutes(app, deps);
   userRoutes(app, deps);
   contactRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Platform, UnauthenticatedError } from '@parley/protocol';
 import type { CoreServices } from '../gateway/dispatcher.js';
 import type { Store } from '../core/store.js';
+import type { NodeInfo } from '../core/cluster.js';
 import type { MediaLibrary } from './media/media-library.js';
 import type { Metrics } from './metrics.js';
 import { HttpSession } from './session.js';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   readonly media: MediaLibrary;
   readonly metrics: Metrics;
   readonly config: ApiConfig;
+  /** The cluster's live nodes (the embedded mode: this one), for GET /api/v1/gateway. */
+  readonly nodes: { live(): Promise<NodeInfo[]> };
 }
 
 declare module 'fastify' {

@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BROADCAST,
+  WorkerIdsExhaustedError,
+  type ClusterBus,
+  type NodeInfo,
+  type NodeRegistry,
+  type PresenceTable,
+  type WorkerIdLease,
+} from '../core/cluster.js';
+import type { DeviceSession, KickInfo, PushEvent } from '../core/session.js';
+import { ClusterSessions } from './cluster-sessions.js';
+
+/** One implementation of the cluster ports. Each `bus()` call is a new node's connection. */
+export interface ClusterFixture {
+  bus(): ClusterBus;
+  readonly registry: NodeRegistry;
+  lease(count: number): WorkerIdLease;
+  readonly presence: PresenceTable;
+  close(): Promise<void>;
+}
+
+/**
+ * The cluster ports' contract (core/cluster.ts), run against every implementation (memory and
+ * Redis): `clusterContract('Redis', async () => fixture)`. TTLs are short and real.
+ */
+export function clusterContract(name: string, open: () => Promise<ClusterFixture>): void {
+  void describe(`cluster contract: ${name}`, () => {
+    let fixture: ClusterFixture | undefined;
+    const f = (): ClusterFixture => {
+      assert.ok(fixture, 'cluster fixture failed to open');
+      return fixture;
+    };
+    before(async () => {
+      fixture = await open();
+    });
+    after(async () => {
+      await fixture?.close();
+    });
+
+    describe('ClusterBus', () => {
+      it('delivers to the named node only, broadcasts to all, in order, bytes intact', async () => {
+        const [a, b, c] = [f().bus(), f().bus(), f().bus()];
+        const got = { a: [] as number[][], b: [] as number[][], c: [] as number[][] };
+        await a.subscribe('node-a', (bytes) => got.a.push([...bytes]));
+        await b.subscribe('node-b', (bytes) => got.b.push([...bytes]));
+        await c.subscribe('node-c', (bytes) => got.c.push([...bytes]));
+        for (let i = 0; i < 100; i++) a.publish('node-b', new Uint8Array([i, 255, 0]));
+        a.publish(BROADCAST, new Uint8Array([7]));
+        await until(() => got.b.length === 101 && got.a.length === 1 && got.c.length === 1);
+        assert.deepEqual(
+          got.b.slice(0, 100),
+          Array.from({ length: 100 }, (_, i) => [i, 255, 0]),
+        );
+        assert.deepEqual(got.a, [[7]]);
+        assert.deepEqual(got.c, [[7]]);
+        await Promise.all([a.close(), b.close(), c.close()]);
+      });
+    });
+
+    describe('NodeRegistry', () => {
+      it('lists a node while its heartbeat lives, and drops it on leave or expiry', async () => {
+        const reg = f().registry;
+        const one = nodeInfo('n1', 3);
+        await reg.heartbeat(one, 60_000);
+        await reg.heartbeat(nodeInfo('n2', 1), 250);
+        let live = await reg.live();
+        assert.deepEqual(
+          live.find((n) => n.instanceId === 'n1'),
+          one,
+        );
+        assert.ok(live.some((n) => n.instanceId === 'n2'));
+        await reg.leave('n1');
+        live = await reg.live();
+        assert.ok(!live.some((n) => n.instanceId === 'n1'));
+        await sleep(400);
+        assert.ok(!(await reg.live()).some((n) => n.instanceId === 'n2'), 'expired by TTL');
+        // A heartbeat after expiry brings it back, with its new load.
+        await reg.heartbeat(nodeInfo('n2', 9), 60_000);
+        assert.equal((await reg.live()).find((n) => n.instanceId === 'n2')?.load, 9);
+        await reg.leave('n2');
+      });
+    });
+
+    describe('WorkerIdLease', () => {
+      it('never gives one id to two live holders, and fails clearly when all are taken', async () => {
+        const lease = f().lease(3);
+        const ids = await Promise.all(['i1', 'i2', 'i3'].map((i) => lease.acquire(i, 60_000)));
+        assert.deepEqual([...ids].sort(), [0, 1, 2]);
+        await assert.rejects(lease.acquire('i4', 60_000), WorkerIdsExhaustedError);
+        assert.equal(await lease.renew('i1', ids[0] ?? -1, 60_000), true);
+        assert.equal(await lease.renew('i4', ids[0] ?? -1, 60_000), false, 'held by i1');
+        await lease.release('i4', ids[1] ?? -1); // not the holder: no effect
+        await assert.rejects(lease.acquire('i4', 60_000), WorkerIdsExhaustedError);
+        await lease.release('i2', ids[1] ?? -1);
+        assert.equal(await lease.acquire('i4', 60_000), ids[1]);
+        for (const [i, holder] of ['i1', 'i4', 'i3'].entries())
+          await lease.release(holder, [ids[0], ids[1], ids[2]][i] ?? -1);
+      });
+
+      it('frees an expired lease; renewing a vanished lease re-takes it', async () => {
+        const lease = f().lease(1);
+        const id = await lease.acquire('dead', 200);
+        await sleep(350);
+        assert.equal(await lease.acquire('alive', 60_000), id);
+        assert.equal(await lease.renew('dead', id, 60_000), false);
+        await lease.release('alive', id);
+        assert.equal(await lease.renew('alive', id, 60_000), true, 're-taken after it vanished');
+        await lease.release('alive', id);
+      });
+
+      it('hands out distinct ids to many concurrent acquirers', async () => {
+        const lease = f().lease(20);
+        const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => lease.acquire(`c${i}`, 60_000)));
+        assert.equal(new Set(ids).size, 20);
+        await Promise.all(ids.map((id, i) => lease.release(`c${i}`, id)));
+      });
+    });
+
+    describe('PresenceTable', () => {
+      it('puts, reads, removes, replaces, clears, and expires with the node', async () => {
+        const table = f().presence;
+        const e1 = { userId: 1n, platform: 1, deviceId: 'd1', attachedAt: 10 };
+        const e2 = { userId: 123456789012345678n, platform: 4, deviceId: 'd:2|x', attachedAt: 11 };
+        await table.put('p1', e1, 60_000);
+        await table.put('p1', e2, 60_000);
+        assert.deepEqual(sortEntries(await table.read('p1')), sortEntries([e1, e2]));
+        await table.remove('p1', 1n, 1);
+        assert.deepEqual(await table.read('p1'), [e2]);
+        await table.replace('p1', [e1], 60_000);
+        assert.deepEqual(await table.read('p1'), [e1]);
+        await table.clear('p1');
+        assert.deepEqual(await table.read('p1'), []);
+        await table.put('p2', e1, 250);
+        await sleep(400);
+        assert.deepEqual(await table.read('p2'), [], 'expired with its node');
+        await table.put('p3', e1, 250);
+        await table.touch('p3', 60_000);
+        await sleep(400);
+        assert.deepEqual(await table.read('p3'), [e1], 'touched: still there');
+        await table.clear('p3');
+      });
+    });
+
+    describe('ClusterSessions over the bus', () => {
+      it('routes pushes to the node holding each device, one bus message per node', async () => {
+        const [a, b] = await twoNodes(f());
+        const alice = fakeSession(1, 100n, 1);
+        const bob = fakeSession(2, 200n, 1);
+        a.sessions.attach(alice);
+        b.sessions.attach(bob);
+        await until(() => a.sessions.isOnline(200n) && b.sessions.isOnline(100n));
+        const event: PushEvent = { kind: 'typing', conversationId: 'c1', userId: 100n, deviceId: 'x' };
+        a.sessions.push([100n, 200n, 300n], event, alice.sessionId);
+        await until(() => bob.events.length === 1);
+        assert.deepEqual(bob.events, [event]);
+        assert.deepEqual(alice.events, [], 'the sending session is skipped');
+        assert.equal(b.sessions.detach(bob), true);
+        assert.equal(b.sessions.detach(bob), false);
+        await until(() => !a.sessions.isOnline(200n));
+        await Promise.all([a.close(), b.close()]);
+      });
+
+      it('a login on another node replaces the older session of the same platform', async () => {
+        const [a, b] = await twoNodes(f());
+        const older = fakeSession(1, 500n, 2, 'tok-old');
+        a.sessions.attach(older);
+        await until(() => b.sessions.isOnline(500n));
+        const newer = fakeSession(1, 500n, 2, 'tok-new');
+        b.sessions.attach(newer);
+        await until(() => older.kicks.length === 1);
+        assert.equal(older.kicks[0]?.byDeviceId, newer.deviceId);
+        await until(() => a.revoked.includes('tok-old'));
+        assert.deepEqual(newer.kicks, []);
+        assert.equal(a.sessions.sessionsOf(500n).length, 0);
+        assert.equal(a.sessions.isOnline(500n), true, 'still online on node b');
+        // Another platform class coexists.
+        const pad = fakeSession(2, 500n, 3);
+        a.sessions.attach(pad);
+        await sleep(50);
+        assert.deepEqual(newer.kicks, []);
+        await Promise.all([a.close(), b.close()]);
+      });
+
+      it('a starting node reads the others from the presence table; bye forgets a node', async () => {
+        const [a] = await twoNodes(f());
+        a.sessions.attach(fakeSession(1, 900n, 1));
+        await sleep(50);
+        const [late] = await twoNodes(f(), [a.instanceId]);
+        assert.equal(late.sessions.isOnline(900n), true);
+        await a.sessions.leave();
+        await until(() => !late.sessions.isOnline(900n));
+        await Promise.all([a.close(), late.close()]);
+      });
+    });
+  });
+}
+
+interface TestNode {
+  readonly instanceId: string;
+  readonly sessions: ClusterSessions;
+  readonly revoked: string[];
+  close(): Promise<void>;
+}
+
+let nodeCounter = 0;
+
+async function twoNodes(f: ClusterFixture, live: string[] = []): Promise<[TestNode, TestNode]> {
+  const make = async (): Promise<TestNode> => {
+    nodeCounter += 1;
+    const instanceId = `node-${process.pid}-${nodeCounter}`;
+    const bus = f.bus();
+    const revoked: string[] = [];
+    const sessions = new ClusterSessions({
+      instanceId,
+      bus,
+      presence: f.presence,
+      ttlMs: 60_000,
+      revokeToken: (t) => {
+        revoked.push(t);
+        return Promise.resolve();
+      },
+      membersChanged: () => undefined,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    await sessions.start(live);
+    return {
+      instanceId,
+      sessions,
+      revoked,
+      close: async () => {
+        await f.presence.clear(instanceId);
+        await bus.close();
+      },
+    };
+  };
+  const a = await make();
+  live.push(a.instanceId);
+  return [a, await make()];
+}
+
+interface FakeSession extends DeviceSession {
+  readonly events: PushEvent[];
+  readonly kicks: KickInfo[];
+}
+
+function fakeSession(sessionId: number, userId: bigint, platform: number, tokenHash = 'tok'): FakeSession {
+  const events: PushEvent[] = [];
+  const kicks: KickInfo[] = [];
+  return {
+    sessionId,
+    userId,
+    username: `u${userId}`,
+    deviceId: `dev-${sessionId}-${userId}`,
+    platform,
+    tokenHash,
+    events,
+    kicks,
+    deliver: (e) => events.push(e),
+    kick: (k) => kicks.push(k),
+  };
+}
+
+function nodeInfo(instanceId: string, load: number): NodeInfo {
+  return {
+    instanceId,
+    name: `name-${instanceId}`,
+    workerId: 1,
+    tcp: { host: '127.0.0.1', port: 7070 },
+    http: 'http://127.0.0.1:8080',
+    ws: 'ws://127.0.0.1:8080/ws',
+    load,
+    startedAt: 1,
+  };
+}
+
+function sortEntries<T extends { userId: bigint }>(entries: T[]): T[] {
+  return [...entries].sort((x, y) => (x.userId < y.userId ? -1 : 1));
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail('condition not met in time');
+    await sleep(5);
+  }
+}
