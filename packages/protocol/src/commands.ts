@@ -57,6 +57,12 @@ export const Command = {
   BLOCK_LIST: 45,
   /** Notify: a contact relation changed. */
   CONTACT_NOTICE: 46,
+  RED_PACKET_SEND: 47,
+  RED_PACKET_CLAIM: 48,
+  RED_PACKET_INFO: 49,
+  WALLET: 50,
+  /** Call signaling: a request from a device, a notify to the peer's devices. */
+  CALL: 51,
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];

@@ -16,6 +16,10 @@ export const ContentType = {
   FACE: 9,
   SYSTEM: 10,
   CUSTOM: 11,
+  /** Written by the server only (RED_PACKET_SEND). */
+  RED_PACKET: 12,
+  /** A call record, written by the server only. */
+  CALL: 13,
 } as const;
 export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 

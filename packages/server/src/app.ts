@@ -14,6 +14,10 @@ import { Fanout } from './core/fanout.js';
 import { GroupService } from './core/group-service.js';
 import { MemberDirectory } from './core/member-directory.js';
 import { MessageService } from './core/message-service.js';
+import { RedPacketService } from './core/red-packet-service.js';
+
+/** Shares in one red packet. */
+const RED_PACKET_MAX_COUNT = 1000;
 import { SystemMessages } from './core/system-messages.js';
 import { SessionRegistry } from './core/session-registry.js';
 import type { SessionDirectory } from './core/session-directory.js';
@@ -126,6 +130,12 @@ export function createServices(
     contacts: new ContactService(store, sessions),
     users: new UserService(store, presence),
     conversations: new ConversationService(store),
+    redPackets: new RedPacketService(store, ids, messages, {
+      maxTotal: config.redPacketMaxTotal,
+      maxCount: RED_PACKET_MAX_COUNT,
+      ttlMs: config.redPacketTtlMs,
+      maxGreetingLength: 100,
+    }),
   };
   return { ...services, ids, media, metrics, members };
 }
@@ -168,6 +178,16 @@ export async function startApp(
   const services = createServices(config, store, cluster);
   late.services = services;
   const { sessions, auth } = services;
+  // Expired red packets go back to their senders; every node sweeps, the store refunds each once.
+  const sweeper = setInterval(
+    () => {
+      services.redPackets.sweep().catch((err: unknown) => {
+        log.warn({ err }, 'red packet sweep failed');
+      });
+    },
+    Math.min(60_000, Math.max(250, Math.floor(config.redPacketTtlMs / 4))),
+  );
+  sweeper.unref();
   const dispatcher = new Dispatcher(services, (err: unknown) => {
     log.warn({ err }, 'background work failed');
   });
@@ -202,6 +222,7 @@ export async function startApp(
         rateLimit: config.httpRateLimit,
         authRateLimit: config.httpAuthRateLimit,
         bodyLimit: config.maxFrameBytes,
+        adminUsers: config.adminUsers,
       },
     },
     log,
@@ -264,6 +285,7 @@ export async function startApp(
   function stop(): Promise<void> {
     stopping ??= (async () => {
       log.info('shutting down');
+      clearInterval(sweeper);
       // Leave the registry first so the gateway endpoint sends nobody here, stop accepting, then
       // tell the connected clients to reconnect elsewhere; presence and the worker id go last.
       await cluster.leave().catch((err: unknown) => {

@@ -127,6 +127,18 @@ describe('parley-server user add, then start', () => {
     assert.doesNotMatch(run.stdout, /created user/);
   });
 
+  it('credits a wallet, and refuses an unknown user or a bad amount', async () => {
+    const run = await cli(['wallet', 'credit', 'alice', '1500'], userEnv());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /credited 1500 to alice: balance 1500/);
+    const again = await cli(['wallet', 'credit', 'alice', '500'], userEnv());
+    assert.match(again.stdout, /balance 2000/);
+    const unknown = await cli(['wallet', 'credit', 'nobody', '5'], userEnv());
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no user named nobody/);
+    assert.equal((await cli(['wallet', 'credit', 'alice', '1.5'], userEnv())).code, 2);
+  });
+
   it('the started server logs in the CLI-created user over TCP', async () => {
     server = await spawnServer({ PARLEY_DATA_DIR: dataDir });
     assert.ok(server.port > 0);

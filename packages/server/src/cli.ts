@@ -12,6 +12,7 @@ Usage:
   parley-server start                              run the server (Ctrl-C stops it gracefully)
   parley-server user add <username> <password> [--display-name NAME]
                                                    create a user
+  parley-server wallet credit <username> <amount>  add to a user's balance (smallest unit, e.g. cents)
   parley-server --help                             this text
 
 Configuration comes from environment variables (or a JSON file named by PARLEY_CONFIG with the
@@ -41,6 +42,42 @@ async function userAdd(args: string[]): Promise<number> {
     const { auth } = createServices(config, store);
     const user = await auth.register(username, password, values['display-name'] ?? '');
     process.stdout.write(`created user ${user.username} with id ${user.id}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function walletCredit(args: string[]): Promise<number> {
+  const usage = 'usage: parley-server wallet credit <username> <amount>\n';
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const [username, amountText] = positionals;
+  if (
+    username === undefined ||
+    amountText === undefined ||
+    positionals.length > 2 ||
+    !/^\d{1,15}$/.test(amountText)
+  ) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const config = loadConfig();
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    const { users, redPackets } = createServices(config, store);
+    const user = await users.byUsername(username);
+    if (user === undefined) throw new ConfigError(`no user named ${username}`);
+    const balance = await redPackets.credit(user.id, Number(amountText));
+    process.stdout.write(`credited ${amountText} to ${user.username}: balance ${balance}\n`);
     return 0;
   } finally {
     await store.close();
@@ -85,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
     return start();
   }
   if (command === 'user' && sub === 'add') return userAdd(rest);
+  if (command === 'wallet' && sub === 'credit') return walletCredit(rest);
   process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${HELP}`);
   return 2;
 }

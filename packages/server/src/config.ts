@@ -39,6 +39,9 @@ export interface ParleyConfig {
   readonly mediaMaxBytes: number;
   readonly httpRateLimit: number;
   readonly httpAuthRateLimit: number;
+  readonly redPacketTtlMs: number;
+  readonly redPacketMaxTotal: number;
+  readonly adminUsers: string | undefined;
 }
 
 type Kind = 'string' | 'int' | 'optional';
@@ -315,6 +318,29 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 30,
     min: 1,
     doc: 'HTTP register (and, separately, login) requests per minute per IP',
+  },
+  {
+    env: 'PARLEY_RED_PACKET_TTL_MS',
+    field: 'redPacketTtlMs',
+    kind: 'int',
+    default: 86400000,
+    min: 1000,
+    doc: 'how long a red packet can be claimed; then the rest returns to the sender',
+  },
+  {
+    env: 'PARLEY_RED_PACKET_MAX_TOTAL',
+    field: 'redPacketMaxTotal',
+    kind: 'int',
+    default: 2000000,
+    min: 1,
+    doc: 'largest red packet, in the smallest unit (cents)',
+  },
+  {
+    env: 'PARLEY_ADMIN_USERS',
+    field: 'adminUsers',
+    kind: 'optional',
+    default: undefined,
+    doc: 'comma-separated usernames allowed to use /api/v1/admin (e.g. crediting balances)',
   },
 ];
 

@@ -180,13 +180,22 @@ describe('validateContent', () => {
       );
       assert.ok(!CONTROL.test(result.searchText), `${name}: searchText has no control characters`);
     }
+    const serverOnly: number[] = [ContentType.SYSTEM, ContentType.RED_PACKET, ContentType.CALL];
     const storable = Object.values(ContentType).filter(
-      (t) => t !== ContentType.UNKNOWN && t !== ContentType.TYPING && t !== ContentType.SYSTEM,
+      (t) => t !== ContentType.UNKNOWN && t !== ContentType.TYPING && !serverOnly.includes(t),
     );
     assert.deepEqual(
       [...covered].sort((a, b) => a - b),
       storable.sort((a, b) => a - b),
     );
+  });
+
+  it('takes red packets and call records only from the server', () => {
+    for (const contentType of [ContentType.RED_PACKET, ContentType.CALL]) {
+      const input = content({ contentType, text: '[Red packet] hi' });
+      assert.throws(() => validateContent(input, LIMITS), BadRequestError);
+      assert.equal(validateContent(input, LIMITS, true).searchText, '[Red packet] hi');
+    }
   });
 
   it('keeps text with emoji and CJK exactly', () => {

@@ -31,7 +31,15 @@ export interface ValidContent {
   readonly searchText: string;
 }
 
-export function validateContent(input: MessageContent | undefined, limits: ContentLimits): ValidContent {
+/**
+ * `authoredByServer`: content a core service builds (red packets, call records); a client's
+ * content of those types is refused, or anybody could post a packet that moves no money.
+ */
+export function validateContent(
+  input: MessageContent | undefined,
+  limits: ContentLimits,
+  authoredByServer = false,
+): ValidContent {
   if (input === undefined) throw new BadRequestError('message content is missing');
   const type = input.contentType;
   if (!isContentType(type) || type === ContentType.UNKNOWN) {
@@ -72,6 +80,13 @@ export function validateContent(input: MessageContent | undefined, limits: Conte
       break;
     case ContentType.SYSTEM:
       throw new BadRequestError('system messages are written by the server');
+    case ContentType.RED_PACKET:
+    case ContentType.CALL:
+      if (!authoredByServer) {
+        throw new BadRequestError('red packets and call records are written by the server');
+      }
+      searchText ||= input.text;
+      break;
     case ContentType.TYPING:
       // Transient; the caller handles it before validation.
       throw new BadRequestError('typing is not a storable message');

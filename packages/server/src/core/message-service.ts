@@ -109,7 +109,16 @@ export class MessageService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+  send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+    return this.sendAs(session, input, false);
+  }
+
+  /** Sends content a core service built (a red packet, a call record), in the session's name. */
+  sendAuthored(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+    return this.sendAs(session, input, true);
+  }
+
+  private async sendAs(session: DeviceSession, input: SendInput, authored: boolean): Promise<SendOutcome> {
     const typing = input.content?.contentType === ContentType.TYPING;
     // Check the request before anything is looked up or created: a refused send leaves nothing.
     let valid: ValidContent | undefined;
@@ -117,7 +126,7 @@ export class MessageService {
       if (!CLIENT_MSG_ID.test(input.clientMsgId)) {
         throw new BadRequestError('clientMsgId must be 1-64 printable ASCII characters');
       }
-      valid = validateContent(input.content, this.config.content);
+      valid = validateContent(input.content, this.config.content, authored);
     }
     const { conversationId, manager, peers } = await this.authorizeSend(session, input.conversation);
     if (valid === undefined) {

@@ -1,3 +1,4 @@
+import type { LedgerStore } from './ledger-store.js';
 import type { ConversationType } from '@parley/protocol';
 import type {
   AppendResult,
@@ -29,6 +30,8 @@ import type {
  * suite in packages/testkit (store-contract.ts). Every method is atomic on its own.
  */
 export interface Store {
+  /** Balances, their ledger and red packets, on this store's database and connections. */
+  readonly ledger: LedgerStore;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

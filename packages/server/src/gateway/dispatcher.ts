@@ -14,6 +14,7 @@ import type { ContactService } from '../core/contact-service.js';
 import type { ConversationService } from '../core/conversation-service.js';
 import type { PresenceService } from '../core/presence-service.js';
 import type { UserService } from '../core/user-service.js';
+import type { RedPacketService } from '../core/red-packet-service.js';
 import type { GroupService } from '../core/group-service.js';
 import type { SessionDirectory } from '../core/session-directory.js';
 import type { DeviceSession } from '../core/session.js';
@@ -48,6 +49,7 @@ export interface CoreServices {
   readonly contacts: ContactService;
   readonly users: UserService;
   readonly conversations: ConversationService;
+  readonly redPackets: RedPacketService;
 }
 
 export class Dispatcher {
@@ -61,6 +63,7 @@ export class Dispatcher {
   readonly contacts: ContactService;
   readonly users: UserService;
   readonly conversations: ConversationService;
+  readonly redPackets: RedPacketService;
 
   constructor(
     services: CoreServices,
@@ -79,6 +82,7 @@ export class Dispatcher {
       contacts: this.contacts,
       users: this.users,
       conversations: this.conversations,
+      redPackets: this.redPackets,
     } = services);
   }
 

@@ -22,6 +22,7 @@ describe('HTTP API', () => {
     server = await startTestServer({
       PARLEY_HTTP_AUTH_RATE_LIMIT: '1000',
       PARLEY_RECALL_WINDOW_MS: '600000',
+      PARLEY_ADMIN_USERS: 'carol',
     });
     api = new HttpTestClient(`http://127.0.0.1:${server.httpPort}`);
     alice = await api.register('alice');
@@ -429,6 +430,72 @@ describe('HTTP API', () => {
       assert.equal((await api.post('/api/v1/chatrooms/general/leave')).status, 404);
       assert.equal((await api.get('/api/v1/chatrooms/general/members')).status, 404);
       assert.equal((await api.post('/api/v1/chatrooms/..%2F/join')).status, 400);
+    });
+  });
+
+  describe('wallet and red packets', () => {
+    it('credits (admins only), sends, claims once, shows the packet and the ledger', async () => {
+      const credit = `/api/v1/admin/wallets/${alice.userId}/credit`;
+      assert.equal((await api.post(credit, { amount: 1000 })).status, 403, 'alice is no admin');
+      const credited = await api.post(credit, { amount: 1000 }, carol.token);
+      assert.equal(credited.status, 200);
+      assert.equal(credited.body.balance, 1000);
+      assert.equal((await api.post(credit, { amount: 0 }, carol.token)).status, 400);
+
+      const sent = await api.post(`/api/v1/conversations/single/${bob.userId}/red-packets`, {
+        clientMsgId: 'rp-1',
+        total: 300,
+        count: 5,
+        mode: 'even',
+        greeting: 'for you',
+      });
+      assert.equal(sent.status, 200);
+      assert.equal(sent.body.message.content.contentType, ContentType.RED_PACKET);
+      const packetId = sent.body.message.content.redPacket.packetId;
+      assert.equal(sent.body.message.content.redPacket.count, 1, 'a direct packet has one share');
+      const again = await api.post(`/api/v1/conversations/single/${bob.userId}/red-packets`, {
+        clientMsgId: 'rp-1',
+        total: 300,
+        count: 1,
+      });
+      assert.equal(again.body.duplicate, true, 'a retry debits nothing');
+      const tooMuch = await api.post(`/api/v1/conversations/single/${bob.userId}/red-packets`, {
+        clientMsgId: 'rp-2',
+        total: 5000,
+        count: 1,
+      });
+      assert.equal(tooMuch.status, 409);
+      assert.equal((await api.post(`/api/v1/red-packets/${packetId}/claim`)).status, 403, 'not my own');
+      assert.equal((await api.post(`/api/v1/red-packets/${packetId}/claim`, {}, carol.token)).status, 404);
+      const claimed = await api.post(`/api/v1/red-packets/${packetId}/claim`, {}, bob.token);
+      assert.equal(claimed.status, 200);
+      assert.equal(claimed.body.claimed, true);
+      assert.equal(claimed.body.amount, 300);
+      assert.equal(claimed.body.balance, 300);
+      const twice = await api.post(`/api/v1/red-packets/${packetId}/claim`, {}, bob.token);
+      assert.equal(twice.body.claimed, false);
+      assert.equal(twice.body.amount, 300);
+      const info = await api.get(`/api/v1/red-packets/${packetId}`);
+      assert.equal(info.body.state, 'empty');
+      assert.deepEqual(
+        info.body.claims.map((c: Json) => [c.userId, c.amount]),
+        [[bob.userId, 300]],
+      );
+      const wallet = await api.get('/api/v1/wallet?limit=10');
+      assert.equal(wallet.body.balance, 700);
+      assert.deepEqual(
+        wallet.body.entries.map((e: Json) => [e.kind, e.delta]),
+        [
+          ['red_packet_send', -300],
+          ['credit', 1000],
+        ],
+      );
+      // Clients cannot forge a red packet message.
+      const forged = await api.post(`/api/v1/conversations/single/${bob.userId}/messages`, {
+        clientMsgId: 'forged',
+        content: { contentType: ContentType.RED_PACKET, text: 'free money' },
+      });
+      assert.equal(forged.status, 400);
     });
   });
 

@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
+import { walletRoutes } from './routes/wallet.js';
 import { serveWebFallback, webRoutes } from './web.js';
 
 export type { ApiDeps } from './context.js';
@@ -114,6 +115,7 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   groupRoutes(app, deps);
   chatroomRoutes(app, deps);
   mediaRoutes(app, deps);
+  walletRoutes(app, deps);
 
   webFound = await webRoutes(app);
 

@@ -16,6 +16,8 @@ export interface ApiConfig {
   readonly authRateLimit: number;
   /** Largest JSON body, in bytes. */
   readonly bodyLimit: number;
+  /** Comma-separated usernames allowed to use /api/v1/admin. */
+  readonly adminUsers?: string | undefined;
 }
 
 /** What every route module gets. */

@@ -118,4 +118,48 @@ export const postgresMigrations: readonly string[] = [
   -- while it builds over existing rows.
   CREATE INDEX messages_search_text ON messages USING gin (to_tsvector('simple', search_text));
   `,
+  `
+  -- Version 4: balances, their ledger, red packets (FastIM). A balance row exists once money moved.
+  CREATE TABLE wallets (
+    user_id bigint PRIMARY KEY,
+    balance bigint NOT NULL CHECK (balance >= 0)
+  );
+
+  CREATE TABLE ledger (
+    id            bigint PRIMARY KEY,
+    user_id       bigint NOT NULL,
+    delta         bigint NOT NULL,
+    balance_after bigint NOT NULL,
+    kind          text   NOT NULL,
+    ref_id        bigint NOT NULL,
+    created_at    bigint NOT NULL
+  );
+  CREATE INDEX ledger_user ON ledger (user_id, id);
+
+  CREATE TABLE red_packets (
+    id               bigint  PRIMARY KEY,
+    sender_id        bigint  NOT NULL,
+    client_msg_id    text    NOT NULL,
+    conversation_id  text    NOT NULL,
+    total            bigint  NOT NULL,
+    count            integer NOT NULL,
+    mode             text    NOT NULL,
+    greeting         text    NOT NULL,
+    remaining_amount bigint  NOT NULL CHECK (remaining_amount >= 0),
+    remaining_count  integer NOT NULL CHECK (remaining_count >= 0),
+    state            text    NOT NULL,
+    created_at       bigint  NOT NULL,
+    expires_at       bigint  NOT NULL
+  );
+  CREATE UNIQUE INDEX red_packets_dedup ON red_packets (sender_id, client_msg_id);
+  CREATE INDEX red_packets_open ON red_packets (expires_at) WHERE state = 'open';
+
+  CREATE TABLE red_packet_claims (
+    packet_id  bigint NOT NULL,
+    user_id    bigint NOT NULL,
+    amount     bigint NOT NULL,
+    claimed_at bigint NOT NULL,
+    PRIMARY KEY (packet_id, user_id)
+  );
+  `,
 ];

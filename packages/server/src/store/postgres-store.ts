@@ -26,6 +26,8 @@ import type {
   UserRecord,
 } from '../core/types.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import { pgTransaction } from './pg-transaction.js';
+import { PostgresLedgerStore } from './postgres-ledger-store.js';
 import {
   CONTACT_COLUMNS,
   CONVERSATION_COLUMNS,
@@ -205,6 +207,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresStore implements Store {
   readonly #pool: Pool;
+  readonly ledger: PostgresLedgerStore;
   readonly #schema: string | undefined;
   #closed = false;
 
@@ -222,6 +225,7 @@ export class PostgresStore implements Store {
     // An idle client that dies (server restart, network) is dropped by the pool and the next
     // query reconnects; without a listener the 'error' event would crash the process.
     this.#pool.on('error', () => undefined);
+    this.ledger = new PostgresLedgerStore(this.#pool);
   }
 
   async migrate(): Promise<void> {
@@ -796,25 +800,8 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `work` in a transaction on one pooled client; rolls back on any error, always releases. */
-  async #transaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    // A client whose ROLLBACK failed is in an unknown state: destroy it instead of reusing it.
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+  #transaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+    return pgTransaction(this.#pool, work);
   }
 }
 

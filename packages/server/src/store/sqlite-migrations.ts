@@ -125,4 +125,48 @@ export const sqliteMigrations: readonly string[] = [
     INSERT INTO messages_fts (rowid, search_text) VALUES (new.id, new.search_text);
   END;
   `,
+  `
+  -- Version 4: balances, their ledger, red packets (FastIM). A balance row exists once money moved.
+  CREATE TABLE wallets (
+    user_id INTEGER PRIMARY KEY,
+    balance INTEGER NOT NULL CHECK (balance >= 0)
+  ) STRICT;
+
+  CREATE TABLE ledger (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL,
+    delta         INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL,
+    kind          TEXT    NOT NULL,
+    ref_id        INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX ledger_user ON ledger (user_id, id);
+
+  CREATE TABLE red_packets (
+    id               INTEGER PRIMARY KEY,
+    sender_id        INTEGER NOT NULL,
+    client_msg_id    TEXT    NOT NULL,
+    conversation_id  TEXT    NOT NULL,
+    total            INTEGER NOT NULL,
+    count            INTEGER NOT NULL,
+    mode             TEXT    NOT NULL,
+    greeting         TEXT    NOT NULL,
+    remaining_amount INTEGER NOT NULL CHECK (remaining_amount >= 0),
+    remaining_count  INTEGER NOT NULL CHECK (remaining_count >= 0),
+    state            TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX red_packets_dedup ON red_packets (sender_id, client_msg_id);
+  CREATE INDEX red_packets_open ON red_packets (expires_at) WHERE state = 'open';
+
+  CREATE TABLE red_packet_claims (
+    packet_id  INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    amount     INTEGER NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (packet_id, user_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
+import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { settle } from './settle.js';
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
@@ -120,6 +122,7 @@ interface ConversationPatchParams {
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #prepared: Prepared | undefined;
+  readonly ledger: SqliteLedgerStore;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:' && options.path !== '') {
@@ -133,6 +136,7 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.defaultSafeIntegers(true);
+    this.ledger = new SqliteLedgerStore(db);
     // Unicode case folding for searchUsers (SQLite's own lower() and LIKE fold ASCII only).
     db.function('parley_fold', { deterministic: true }, (value: unknown) =>
       typeof value === 'string' ? value.toLowerCase() : value,
@@ -519,11 +523,7 @@ export class SqliteStore implements Store {
 
   /** better-sqlite3 throws synchronously; callers of an async port expect a rejected promise. */
   #run<T>(work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+    return settle(work);
   }
 }
 

@@ -155,6 +155,10 @@ export function renderContent(content: MessageContent): ImtpRendering {
       }
       return line(`[system] ${content.text}`);
     }
+    case ContentType.RED_PACKET:
+    case ContentType.CALL:
+      // Written by the server with a readable line.
+      return line(content.text);
     default:
       return line(`[unsupported message type ${content.contentType}]`);
   }

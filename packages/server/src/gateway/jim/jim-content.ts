@@ -240,6 +240,8 @@ export function readableLine(content: MessageContent): string {
     }
     case ContentType.TEXT:
     case ContentType.FACE:
+    case ContentType.RED_PACKET:
+    case ContentType.CALL:
       return content.text;
     default: {
       const name = TYPE_NAMES[content.contentType] ?? 'message';

@@ -20,6 +20,7 @@ import { PullDirection } from '../../core/types.js';
 import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
 import { decode, reply as encode, ref, seqNumber, type NativeReply } from './native-codec.js';
 import { handleFeatureRequest } from './native-feature-handlers.js';
+import { handleWalletRequest } from './native-wallet-handlers.js';
 import { handleSocialRequest } from './native-social-handlers.js';
 import { messageToWire, stateToWire } from './native-wire.js';
 
@@ -135,7 +136,8 @@ export async function handleNativeRequest(
     default: {
       const handled =
         (await handleFeatureRequest(dispatcher, conn, command, body)) ??
-        (await handleSocialRequest(dispatcher, conn, command, body));
+        (await handleSocialRequest(dispatcher, conn, command, body)) ??
+        (await handleWalletRequest(dispatcher, conn, command, body));
       // Unknown commands are reported before authentication is checked: the client needs to know.
       if (handled === undefined) throw new UnknownCommandError(`unknown command ${command}`);
       return handled;

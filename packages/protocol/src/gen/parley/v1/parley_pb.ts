@@ -14,7 +14,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file parley/v1/parley.proto.
  */
 export const file_parley_v1_parley: GenFile = /*@__PURE__*/
-  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIpADCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJEiYKBnN5c3RlbRgPIAEoCzIWLnBhcmxleS52MS5TeXN0ZW1FdmVudCK3AQoLU3lzdGVtRXZlbnQSDAoEa2luZBgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoBBIQCgh1c2VyX2lkcxgDIAMoBBISCgp0YXJnZXRfc2VxGAQgASgEEi4KC25ld19jb250ZW50GAUgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Eg0KBXZhbHVlGAYgASgDEiMKBWdyb3VwGAcgASgLMhQucGFybGV5LnYxLkdyb3VwSW5mbyKhAgoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgEEjIKD21lc3NhZ2VfY29udGVudBgCIAEoCzIZLnBhcmxleS52MS5NZXNzYWdlQ29udGVudBItCgxjb252ZXJzYXRpb24YAyABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgwKBGZyb20YBCABKAkSCgoCdG8YBSABKAkSCwoDc2VxGAYgASgEEhUKDWNsaWVudF9tc2dfaWQYByABKAkSEQoJc2VuZGVyX2lkGAggASgEEhUKDXNlbmRlcl9kZXZpY2UYCSABKAkSEwoLc2VydmVyX3RpbWUYCiABKAMSDQoFZmxhZ3MYCyABKA0SEwoLc2VuZGVyX25hbWUYDCABKAkimwEKClNlbmRSZXN1bHQSEgoKbWVzc2FnZV9pZBgBIAEoBBILCgNzZXEYAiABKAQSEwoLc2VydmVyX3RpbWUYAyABKAMSFQoNY2xpZW50X21zZ19pZBgEIAEoCRItCgxjb252ZXJzYXRpb24YBSABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhEKCWR1cGxpY2F0ZRgGIAEoCCJvCgtQdWxsUmVxdWVzdBItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhAKCGZyb21fc2VxGAIgASgEEg0KBWxpbWl0GAMgASgNEhAKCGJhY2t3YXJkGAQgASgIIlcKDFB1bGxSZXNwb25zZRIkCghtZXNzYWdlcxgBIAMoCzISLnBhcmxleS52MS5NZXNzYWdlEhAKCGhhc19tb3JlGAIgASgIEg8KB21heF9zZXEYAyABKAQiSAoGTm90aWZ5Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBCJfCg1SZWNhbGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEgoKbWVzc2FnZV9pZBgCIAEoBBILCgNzZXEYAyABKAQifQoLRWRpdFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQSMgoPbWVzc2FnZV9jb250ZW50GAMgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ii4KDENoYW5nZVJlc3VsdBILCgNzZXEYASABKAQSEQoJZXZlbnRfc2VxGAIgASgEIkkKC1JlYWRSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SCwoDc2VxGAIgASgEIjAKDFJlYWRSZXNwb25zZRIQCghyZWFkX3NlcRgBIAEoBBIOCgZ1bnJlYWQYAiABKAQiXgoKUmVhZE5vdGljZRItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEg8KB3VzZXJfaWQYAiABKAQSEAoIcmVhZF9zZXEYAyABKAQiUAoRUmVhZENvdW50c1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIMCgRzZXFzGAIgAygEIjIKElJlYWRDb3VudHNSZXNwb25zZRIMCgRzZXFzGAEgAygEEg4KBmNvdW50cxgCIAMoDSKtAQoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKYXZhdGFyX3VybBgDIAEoCRIOCgZub3RpY2UYBCABKAkSEAoIb3duZXJfaWQYBSABKAQSFAoMbWVtYmVyX2NvdW50GAYgASgNEhAKCG11dGVfYWxsGAcgASgIEhEKCWRpc21pc3NlZBgIIAEoCBIPCgdtYXhfc2VxGAkgASgEIloKEkdyb3VwQ3JlYXRlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCmF2YXRhcl91cmwYAiABKAkSDgoGbm90aWNlGAMgASgJEhIKCm1lbWJlcl9pZHMYBCADKAQirgEKEkdyb3VwVXBkYXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFwoKYXZhdGFyX3VybBgDIAEoCUgBiAEBEhMKBm5vdGljZRgEIAEoCUgCiAEBEhUKCG11dGVfYWxsGAUgASgISAOIAQFCBwoFX25hbWVCDQoLX2F2YXRhcl91cmxCCQoHX25vdGljZUILCglfbXV0ZV9hbGwiOQoTR3JvdXBNZW1iZXJzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoBCImChJHcm91cE1lbWJlcnNSZXN1bHQSEAoIdXNlcl9pZHMYASADKAQiHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiRQoRR3JvdXBNZW1iZXJDaGFuZ2USEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoBBINCgV2YWx1ZRgDIAEoAyJOCgZNZW1iZXISDwoHdXNlcl9pZBgBIAEoBBIMCgRyb2xlGAIgASgNEhMKC211dGVkX3VudGlsGAMgASgDEhAKCGpvaW5fc2VxGAQgASgEImUKDk1lbWJlcnNSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SFQoNYWZ0ZXJfdXNlcl9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJHCg9NZW1iZXJzUmVzcG9uc2USIgoHbWVtYmVycxgBIAMoCzIRLnBhcmxleS52MS5NZW1iZXISEAoIaGFzX21vcmUYAiABKAgiVQoMQ2hhdHJvb21JbmZvEgwKBG5hbWUYASABKAkSFAoMbWVtYmVyX2NvdW50GAIgASgNEg8KB21heF9zZXEYAyABKAQSEAoIam9pbl9zZXEYBCABKAQiGwoLQ2hhdHJvb21SZWYSDAoEbmFtZRgBIAEoCSIzChNDaGF0cm9vbUxpc3RSZXF1ZXN0Eg0KBWFmdGVyGAEgASgJEg0KBWxpbWl0GAIgASgNIlAKFENoYXRyb29tTGlzdFJlc3BvbnNlEiYKBXJvb21zGAEgAygLMhcucGFybGV5LnYxLkNoYXRyb29tSW5mbxIQCghoYXNfbW9yZRgCIAEoCCJQChJDb252ZXJzYXRpb25DdXJzb3ISLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQiPQoLU3luY1JlcXVlc3QSLgoHY3Vyc29ycxgBIAMoCzIdLnBhcmxleS52MS5Db252ZXJzYXRpb25DdXJzb3IihQIKEUNvbnZlcnNhdGlvblN0YXRlEi0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBBIQCghyZWFkX3NlcRgDIAEoBBIOCgZ1bnJlYWQYBCABKAQSEAoIam9pbl9zZXEYBSABKAQSKAoMbGFzdF9tZXNzYWdlGAYgASgLMhIucGFybGV5LnYxLk1lc3NhZ2USEQoJbWVudGlvbmVkGAcgASgIEg4KBnBpbm5lZBgIIAEoCBINCgVtdXRlZBgJIAEoCBIMCgRuYW1lGAogASgJEhIKCmF2YXRhcl91cmwYCyABKAkiKAoXQ29udmVyc2F0aW9uTGlzdFJlcXVlc3QSDQoFbGltaXQYASABKA0iZQoYQ29udmVyc2F0aW9uTGlzdFJlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wYXJsZXkudjEuQ29udmVyc2F0aW9uU3RhdGUSFAoMdG90YWxfdW5yZWFkGAIgASgEIpgBChtDb252ZXJzYXRpb25TZXR0aW5nc1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhITCgZwaW5uZWQYAiABKAhIAIgBARISCgVtdXRlZBgDIAEoCEgBiAEBEgwKBGhpZGUYBCABKAhCCQoHX3Bpbm5lZEIICgZfbXV0ZWQiQAoNU2VhcmNoUmVxdWVzdBINCgVxdWVyeRgBIAEoCRINCgVsaW1pdBgCIAEoDRIRCgliZWZvcmVfaWQYAyABKAQiNgoOU2VhcmNoUmVzcG9uc2USJAoIbWVzc2FnZXMYASADKAsyEi5wYXJsZXkudjEuTWVzc2FnZSKAAQoLVXNlclByb2ZpbGUSDwoHdXNlcl9pZBgBIAEoBBIQCgh1c2VybmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEgoKYXZhdGFyX3VybBgEIAEoCRIOCgZvbmxpbmUYBSABKAgSFAoMbGFzdF9zZWVuX2F0GAYgASgDImoKFFByb2ZpbGVVcGRhdGVSZXF1ZXN0EhkKDGRpc3BsYXlfbmFtZRgBIAEoCUgAiAEBEhcKCmF2YXRhcl91cmwYAiABKAlIAYgBAUIPCg1fZGlzcGxheV9uYW1lQg0KC19hdmF0YXJfdXJsIjEKEVVzZXJTZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEg0KBWxpbWl0GAIgASgNIiAKDFVzZXJzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoBCI2Cg1Vc2Vyc1Jlc3BvbnNlEiUKBXVzZXJzGAEgAygLMhYucGFybGV5LnYxLlVzZXJQcm9maWxlIkcKDlByZXNlbmNlTm90aWNlEg8KB3VzZXJfaWQYASABKAQSDgoGb25saW5lGAIgASgIEhQKDGxhc3Rfc2Vlbl9hdBgDIAEoAyIvCg5Db250YWN0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgEEgwKBG5vdGUYAiABKAkiSwoHQ29udGFjdBIPCgd1c2VyX2lkGAEgASgEEg0KBXN0YXRlGAIgASgNEgwKBG5vdGUYAyABKAkSEgoKdXBkYXRlZF9hdBgEIAEoAyIkChJDb250YWN0TGlzdFJlcXVlc3QSDgoGc3RhdGVzGAEgAygNIjsKE0NvbnRhY3RMaXN0UmVzcG9uc2USJAoIY29udGFjdHMYASADKAsyEi5wYXJsZXkudjEuQ29udGFjdCIlChFCbG9ja0xpc3RSZXNwb25zZRIQCgh1c2VyX2lkcxgBIAMoBCI0Cg1Db250YWN0Tm90aWNlEiMKB2NvbnRhY3QYASABKAsyEi5wYXJsZXkudjEuQ29udGFjdCJYCgxTeW5jUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnBhcmxleS52MS5Db252ZXJzYXRpb25TdGF0ZRITCgtzZXJ2ZXJfdGltZRgCIAEoAyJVCgpLaWNrTm90aWNlEg4KBnJlYXNvbhgBIAEoDRIUCgxieV9kZXZpY2VfaWQYAiABKAkSEwoLYnlfcGxhdGZvcm0YAyABKA0SDAoEdGV4dBgEIAEoCSI4CgpEaXNjb25uZWN0Eg4KBnJlYXNvbhgBIAEoCRIaChJyZWNvbm5lY3RfYWZ0ZXJfbXMYAiABKA0iHAoJRXJyb3JCb2R5Eg8KB21lc3NhZ2UYASABKAliBnByb3RvMw");
+  fileDesc("ChZwYXJsZXkvdjEvcGFybGV5LnByb3RvEglwYXJsZXkudjEiewoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEg0KBXRva2VuGAMgASgJEhEKCWRldmljZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoDRITCgtzZXNzaW9uX2tleRgGIAEoDCKGAQoNTG9naW5SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEg0KBXRva2VuGAIgASgJEhMKC3NlcnZlcl90aW1lGAMgASgDEhgKEHRva2VuX2V4cGlyZXNfYXQYBCABKAMSEAoIdXNlcm5hbWUYBSABKAkSFAoMZGlzcGxheV9uYW1lGAYgASgJIksKD1JlZ2lzdGVyUmVxdWVzdBIQCgh1c2VybmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkiNQoQUmVnaXN0ZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgEEhAKCHVzZXJuYW1lGAIgASgJIg8KDUxvZ291dFJlcXVlc3QiEAoOTG9nb3V0UmVzcG9uc2UiBgoEUGluZyIbCgRQb25nEhMKC3NlcnZlcl90aW1lGAEgASgDIiwKDENvbnZlcnNhdGlvbhIMCgR0eXBlGAEgASgNEg4KBnRhcmdldBgCIAEoCSLoAQoJTWVkaWFJbmZvEgsKA3VybBgBIAEoCRIMCgRzaXplGAIgASgEEgwKBG1pbWUYAyABKAkSDgoGZm9ybWF0GAQgASgNEg0KBXdpZHRoGAUgASgNEg4KBmhlaWdodBgGIAEoDRITCgtkdXJhdGlvbl9tcxgHIAEoDRIVCg10aHVtYm5haWxfdXJsGAggASgJEhYKDnRodW1ibmFpbF9zaXplGAkgASgEEhcKD3RodW1ibmFpbF93aWR0aBgKIAEoDRIYChB0aHVtYm5haWxfaGVpZ2h0GAsgASgNEgwKBG5hbWUYDCABKAkidwoMTG9jYXRpb25JbmZvEhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoARINCgV0aXRsZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEg8KB21hcF91cmwYBSABKAkSEQoJY292ZXJfdXJsGAYgASgJIuMDCg5NZXNzYWdlQ29udGVudBIUCgxjb250ZW50X3R5cGUYASABKA0SGgoSc2VhcmNoYWJsZV9jb250ZW50GAIgASgJEhQKDHB1c2hfY29udGVudBgDIAEoCRIMCgRkYXRhGAQgASgMEhYKDm1lbnRpb25lZF90eXBlGAUgASgNEhkKEW1lbnRpb25lZF90YXJnZXRzGAYgAygJEhIKCm1lZGlhX3R5cGUYByABKA0SEgoKbXNnX2xlbmd0aBgIIAEoDRIYChByZW1vdGVfbWVkaWFfdXJsGAkgASgJEhgKEGxvY2FsX21lZGlhX3BhdGgYCiABKAkSDAoEdGV4dBgLIAEoCRIjCgVtZWRpYRgMIAEoCzIULnBhcmxleS52MS5NZWRpYUluZm8SKQoIbG9jYXRpb24YDSABKAsyFy5wYXJsZXkudjEuTG9jYXRpb25JbmZvEhMKC2N1c3RvbV90eXBlGA4gASgJEiYKBnN5c3RlbRgPIAEoCzIWLnBhcmxleS52MS5TeXN0ZW1FdmVudBIsCgpyZWRfcGFja2V0GBAgASgLMhgucGFybGV5LnYxLlJlZFBhY2tldEluZm8SIwoEY2FsbBgRIAEoCzIVLnBhcmxleS52MS5DYWxsUmVjb3JkIocBCg1SZWRQYWNrZXRJbmZvEhEKCXBhY2tldF9pZBgBIAEoBBINCgV0b3RhbBgCIAEoAxINCgVjb3VudBgDIAEoDRIMCgRtb2RlGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEhIKCmV4cGlyZXNfYXQYBiABKAMSEQoJc2VuZGVyX2lkGAcgASgEImUKCkNhbGxSZWNvcmQSDwoHY2FsbF9pZBgBIAEoCRINCgVtZWRpYRgCIAEoCRIPCgdvdXRjb21lGAMgASgJEhMKC2R1cmF0aW9uX21zGAQgASgDEhEKCWNhbGxlcl9pZBgFIAEoBCK3AQoLU3lzdGVtRXZlbnQSDAoEa2luZBgBIAEoCRIQCghhY3Rvcl9pZBgCIAEoBBIQCgh1c2VyX2lkcxgDIAMoBBISCgp0YXJnZXRfc2VxGAQgASgEEi4KC25ld19jb250ZW50GAUgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Eg0KBXZhbHVlGAYgASgDEiMKBWdyb3VwGAcgASgLMhQucGFybGV5LnYxLkdyb3VwSW5mbyKhAgoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgEEjIKD21lc3NhZ2VfY29udGVudBgCIAEoCzIZLnBhcmxleS52MS5NZXNzYWdlQ29udGVudBItCgxjb252ZXJzYXRpb24YAyABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEgwKBGZyb20YBCABKAkSCgoCdG8YBSABKAkSCwoDc2VxGAYgASgEEhUKDWNsaWVudF9tc2dfaWQYByABKAkSEQoJc2VuZGVyX2lkGAggASgEEhUKDXNlbmRlcl9kZXZpY2UYCSABKAkSEwoLc2VydmVyX3RpbWUYCiABKAMSDQoFZmxhZ3MYCyABKA0SEwoLc2VuZGVyX25hbWUYDCABKAkimwEKClNlbmRSZXN1bHQSEgoKbWVzc2FnZV9pZBgBIAEoBBILCgNzZXEYAiABKAQSEwoLc2VydmVyX3RpbWUYAyABKAMSFQoNY2xpZW50X21zZ19pZBgEIAEoCRItCgxjb252ZXJzYXRpb24YBSABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhEKCWR1cGxpY2F0ZRgGIAEoCCJvCgtQdWxsUmVxdWVzdBItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEhAKCGZyb21fc2VxGAIgASgEEg0KBWxpbWl0GAMgASgNEhAKCGJhY2t3YXJkGAQgASgIIlcKDFB1bGxSZXNwb25zZRIkCghtZXNzYWdlcxgBIAMoCzISLnBhcmxleS52MS5NZXNzYWdlEhAKCGhhc19tb3JlGAIgASgIEg8KB21heF9zZXEYAyABKAQiSAoGTm90aWZ5Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBCJfCg1SZWNhbGxSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SEgoKbWVzc2FnZV9pZBgCIAEoBBILCgNzZXEYAyABKAQifQoLRWRpdFJlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQSMgoPbWVzc2FnZV9jb250ZW50GAMgASgLMhkucGFybGV5LnYxLk1lc3NhZ2VDb250ZW50Ii4KDENoYW5nZVJlc3VsdBILCgNzZXEYASABKAQSEQoJZXZlbnRfc2VxGAIgASgEIkkKC1JlYWRSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SCwoDc2VxGAIgASgEIjAKDFJlYWRSZXNwb25zZRIQCghyZWFkX3NlcRgBIAEoBBIOCgZ1bnJlYWQYAiABKAQiXgoKUmVhZE5vdGljZRItCgxjb252ZXJzYXRpb24YASABKAsyFy5wYXJsZXkudjEuQ29udmVyc2F0aW9uEg8KB3VzZXJfaWQYAiABKAQSEAoIcmVhZF9zZXEYAyABKAQiUAoRUmVhZENvdW50c1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhIMCgRzZXFzGAIgAygEIjIKElJlYWRDb3VudHNSZXNwb25zZRIMCgRzZXFzGAEgAygEEg4KBmNvdW50cxgCIAMoDSKtAQoJR3JvdXBJbmZvEhAKCGdyb3VwX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKYXZhdGFyX3VybBgDIAEoCRIOCgZub3RpY2UYBCABKAkSEAoIb3duZXJfaWQYBSABKAQSFAoMbWVtYmVyX2NvdW50GAYgASgNEhAKCG11dGVfYWxsGAcgASgIEhEKCWRpc21pc3NlZBgIIAEoCBIPCgdtYXhfc2VxGAkgASgEIloKEkdyb3VwQ3JlYXRlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCmF2YXRhcl91cmwYAiABKAkSDgoGbm90aWNlGAMgASgJEhIKCm1lbWJlcl9pZHMYBCADKAQirgEKEkdyb3VwVXBkYXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFwoKYXZhdGFyX3VybBgDIAEoCUgBiAEBEhMKBm5vdGljZRgEIAEoCUgCiAEBEhUKCG11dGVfYWxsGAUgASgISAOIAQFCBwoFX25hbWVCDQoLX2F2YXRhcl91cmxCCQoHX25vdGljZUILCglfbXV0ZV9hbGwiOQoTR3JvdXBNZW1iZXJzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoBCImChJHcm91cE1lbWJlcnNSZXN1bHQSEAoIdXNlcl9pZHMYASADKAQiHAoIR3JvdXBSZWYSEAoIZ3JvdXBfaWQYASABKAkiRQoRR3JvdXBNZW1iZXJDaGFuZ2USEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoBBINCgV2YWx1ZRgDIAEoAyJOCgZNZW1iZXISDwoHdXNlcl9pZBgBIAEoBBIMCgRyb2xlGAIgASgNEhMKC211dGVkX3VudGlsGAMgASgDEhAKCGpvaW5fc2VxGAQgASgEImUKDk1lbWJlcnNSZXF1ZXN0Ei0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SFQoNYWZ0ZXJfdXNlcl9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJHCg9NZW1iZXJzUmVzcG9uc2USIgoHbWVtYmVycxgBIAMoCzIRLnBhcmxleS52MS5NZW1iZXISEAoIaGFzX21vcmUYAiABKAgiVQoMQ2hhdHJvb21JbmZvEgwKBG5hbWUYASABKAkSFAoMbWVtYmVyX2NvdW50GAIgASgNEg8KB21heF9zZXEYAyABKAQSEAoIam9pbl9zZXEYBCABKAQiGwoLQ2hhdHJvb21SZWYSDAoEbmFtZRgBIAEoCSIzChNDaGF0cm9vbUxpc3RSZXF1ZXN0Eg0KBWFmdGVyGAEgASgJEg0KBWxpbWl0GAIgASgNIlAKFENoYXRyb29tTGlzdFJlc3BvbnNlEiYKBXJvb21zGAEgAygLMhcucGFybGV5LnYxLkNoYXRyb29tSW5mbxIQCghoYXNfbW9yZRgCIAEoCCJQChJDb252ZXJzYXRpb25DdXJzb3ISLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhILCgNzZXEYAiABKAQiPQoLU3luY1JlcXVlc3QSLgoHY3Vyc29ycxgBIAMoCzIdLnBhcmxleS52MS5Db252ZXJzYXRpb25DdXJzb3IihQIKEUNvbnZlcnNhdGlvblN0YXRlEi0KDGNvbnZlcnNhdGlvbhgBIAEoCzIXLnBhcmxleS52MS5Db252ZXJzYXRpb24SDwoHbWF4X3NlcRgCIAEoBBIQCghyZWFkX3NlcRgDIAEoBBIOCgZ1bnJlYWQYBCABKAQSEAoIam9pbl9zZXEYBSABKAQSKAoMbGFzdF9tZXNzYWdlGAYgASgLMhIucGFybGV5LnYxLk1lc3NhZ2USEQoJbWVudGlvbmVkGAcgASgIEg4KBnBpbm5lZBgIIAEoCBINCgVtdXRlZBgJIAEoCBIMCgRuYW1lGAogASgJEhIKCmF2YXRhcl91cmwYCyABKAkiKAoXQ29udmVyc2F0aW9uTGlzdFJlcXVlc3QSDQoFbGltaXQYASABKA0iZQoYQ29udmVyc2F0aW9uTGlzdFJlc3BvbnNlEjMKDWNvbnZlcnNhdGlvbnMYASADKAsyHC5wYXJsZXkudjEuQ29udmVyc2F0aW9uU3RhdGUSFAoMdG90YWxfdW5yZWFkGAIgASgEIpgBChtDb252ZXJzYXRpb25TZXR0aW5nc1JlcXVlc3QSLQoMY29udmVyc2F0aW9uGAEgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhITCgZwaW5uZWQYAiABKAhIAIgBARISCgVtdXRlZBgDIAEoCEgBiAEBEgwKBGhpZGUYBCABKAhCCQoHX3Bpbm5lZEIICgZfbXV0ZWQiQAoNU2VhcmNoUmVxdWVzdBINCgVxdWVyeRgBIAEoCRINCgVsaW1pdBgCIAEoDRIRCgliZWZvcmVfaWQYAyABKAQiNgoOU2VhcmNoUmVzcG9uc2USJAoIbWVzc2FnZXMYASADKAsyEi5wYXJsZXkudjEuTWVzc2FnZSKAAQoLVXNlclByb2ZpbGUSDwoHdXNlcl9pZBgBIAEoBBIQCgh1c2VybmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEgoKYXZhdGFyX3VybBgEIAEoCRIOCgZvbmxpbmUYBSABKAgSFAoMbGFzdF9zZWVuX2F0GAYgASgDImoKFFByb2ZpbGVVcGRhdGVSZXF1ZXN0EhkKDGRpc3BsYXlfbmFtZRgBIAEoCUgAiAEBEhcKCmF2YXRhcl91cmwYAiABKAlIAYgBAUIPCg1fZGlzcGxheV9uYW1lQg0KC19hdmF0YXJfdXJsIjEKEVVzZXJTZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEg0KBWxpbWl0GAIgASgNIiAKDFVzZXJzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoBCI2Cg1Vc2Vyc1Jlc3BvbnNlEiUKBXVzZXJzGAEgAygLMhYucGFybGV5LnYxLlVzZXJQcm9maWxlIkcKDlByZXNlbmNlTm90aWNlEg8KB3VzZXJfaWQYASABKAQSDgoGb25saW5lGAIgASgIEhQKDGxhc3Rfc2Vlbl9hdBgDIAEoAyIvCg5Db250YWN0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgEEgwKBG5vdGUYAiABKAkiSwoHQ29udGFjdBIPCgd1c2VyX2lkGAEgASgEEg0KBXN0YXRlGAIgASgNEgwKBG5vdGUYAyABKAkSEgoKdXBkYXRlZF9hdBgEIAEoAyIkChJDb250YWN0TGlzdFJlcXVlc3QSDgoGc3RhdGVzGAEgAygNIjsKE0NvbnRhY3RMaXN0UmVzcG9uc2USJAoIY29udGFjdHMYASADKAsyEi5wYXJsZXkudjEuQ29udGFjdCIlChFCbG9ja0xpc3RSZXNwb25zZRIQCgh1c2VyX2lkcxgBIAMoBCI0Cg1Db250YWN0Tm90aWNlEiMKB2NvbnRhY3QYASABKAsyEi5wYXJsZXkudjEuQ29udGFjdCJYCgxTeW5jUmVzcG9uc2USMwoNY29udmVyc2F0aW9ucxgBIAMoCzIcLnBhcmxleS52MS5Db252ZXJzYXRpb25TdGF0ZRITCgtzZXJ2ZXJfdGltZRgCIAEoAyJVCgpLaWNrTm90aWNlEg4KBnJlYXNvbhgBIAEoDRIUCgxieV9kZXZpY2VfaWQYAiABKAkSEwoLYnlfcGxhdGZvcm0YAyABKA0SDAoEdGV4dBgEIAEoCSI4CgpEaXNjb25uZWN0Eg4KBnJlYXNvbhgBIAEoCRIaChJyZWNvbm5lY3RfYWZ0ZXJfbXMYAiABKA0iHAoJRXJyb3JCb2R5Eg8KB21lc3NhZ2UYASABKAkimgEKFFJlZFBhY2tldFNlbmRSZXF1ZXN0EhUKDWNsaWVudF9tc2dfaWQYASABKAkSLQoMY29udmVyc2F0aW9uGAIgASgLMhcucGFybGV5LnYxLkNvbnZlcnNhdGlvbhINCgV0b3RhbBgDIAEoAxINCgVjb3VudBgEIAEoDRIMCgRtb2RlGAUgASgJEhAKCGdyZWV0aW5nGAYgASgJIiEKDFJlZFBhY2tldFJlZhIRCglwYWNrZXRfaWQYASABKAQiRQoOUmVkUGFja2V0Q2xhaW0SDwoHdXNlcl9pZBgBIAEoBBIOCgZhbW91bnQYAiABKAMSEgoKY2xhaW1lZF9hdBgDIAEoAyLYAQoPUmVkUGFja2V0RGV0YWlsEiYKBGluZm8YASABKAsyGC5wYXJsZXkudjEuUmVkUGFja2V0SW5mbxINCgVzdGF0ZRgCIAEoCRIYChByZW1haW5pbmdfYW1vdW50GAMgASgDEhcKD3JlbWFpbmluZ19jb3VudBgEIAEoDRIpCgZjbGFpbXMYBSADKAsyGS5wYXJsZXkudjEuUmVkUGFja2V0Q2xhaW0SDgoGYW1vdW50GAYgASgDEg8KB2NsYWltZWQYByABKAgSDwoHYmFsYW5jZRgIIAEoAyIxCg1XYWxsZXRSZXF1ZXN0EhEKCWJlZm9yZV9pZBgBIAEoBBINCgVsaW1pdBgCIAEoDSJxCgtMZWRnZXJFbnRyeRIKCgJpZBgBIAEoBBINCgVkZWx0YRgCIAEoAxIVCg1iYWxhbmNlX2FmdGVyGAMgASgDEgwKBGtpbmQYBCABKAkSDgoGcmVmX2lkGAUgASgEEhIKCmNyZWF0ZWRfYXQYBiABKAMiSgoOV2FsbGV0UmVzcG9uc2USDwoHYmFsYW5jZRgBIAEoAxInCgdlbnRyaWVzGAIgAygLMhYucGFybGV5LnYxLkxlZGdlckVudHJ5InEKCkNhbGxTaWduYWwSDwoHY2FsbF9pZBgBIAEoCRIPCgdwZWVyX2lkGAIgASgEEgwKBGtpbmQYAyABKAkSDQoFbWVkaWEYBCABKAkSDwoHcGF5bG9hZBgFIAEoCRITCgtmcm9tX2RldmljZRgGIAEoCWIGcHJvdG8z");
 
 /**
  * LOGIN (1) request. Either username + password, or token.
@@ -446,6 +446,20 @@ export type MessageContent = Message$1<"parley.v1.MessageContent"> & {
    * @generated from field: parley.v1.SystemEvent system = 15;
    */
   system?: SystemEvent | undefined;
+
+  /**
+   * RED_PACKET (written by the server on RED_PACKET_SEND; `text` holds a readable line).
+   *
+   * @generated from field: parley.v1.RedPacketInfo red_packet = 16;
+   */
+  redPacket?: RedPacketInfo | undefined;
+
+  /**
+   * CALL: the record of a call (written by the server when the call ends).
+   *
+   * @generated from field: parley.v1.CallRecord call = 17;
+   */
+  call?: CallRecord | undefined;
 };
 
 /**
@@ -454,6 +468,100 @@ export type MessageContent = Message$1<"parley.v1.MessageContent"> & {
  */
 export const MessageContentSchema: GenMessage<MessageContent> = /*@__PURE__*/
   messageDesc(file_parley_v1_parley, 11);
+
+/**
+ * A red packet as its message shows it. Amounts are integers in the smallest unit (cents).
+ *
+ * @generated from message parley.v1.RedPacketInfo
+ */
+export type RedPacketInfo = Message$1<"parley.v1.RedPacketInfo"> & {
+  /**
+   * @generated from field: uint64 packet_id = 1;
+   */
+  packetId: bigint;
+
+  /**
+   * @generated from field: int64 total = 2;
+   */
+  total: bigint;
+
+  /**
+   * @generated from field: uint32 count = 3;
+   */
+  count: number;
+
+  /**
+   * "random" or "even".
+   *
+   * @generated from field: string mode = 4;
+   */
+  mode: string;
+
+  /**
+   * @generated from field: string greeting = 5;
+   */
+  greeting: string;
+
+  /**
+   * @generated from field: int64 expires_at = 6;
+   */
+  expiresAt: bigint;
+
+  /**
+   * @generated from field: uint64 sender_id = 7;
+   */
+  senderId: bigint;
+};
+
+/**
+ * Describes the message parley.v1.RedPacketInfo.
+ * Use `create(RedPacketInfoSchema)` to create a new message.
+ */
+export const RedPacketInfoSchema: GenMessage<RedPacketInfo> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 12);
+
+/**
+ * A finished call, stored in the conversation.
+ *
+ * @generated from message parley.v1.CallRecord
+ */
+export type CallRecord = Message$1<"parley.v1.CallRecord"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * "voice" or "video".
+   *
+   * @generated from field: string media = 2;
+   */
+  media: string;
+
+  /**
+   * "completed", "missed", "refused", "cancelled" or "busy".
+   *
+   * @generated from field: string outcome = 3;
+   */
+  outcome: string;
+
+  /**
+   * @generated from field: int64 duration_ms = 4;
+   */
+  durationMs: bigint;
+
+  /**
+   * @generated from field: uint64 caller_id = 5;
+   */
+  callerId: bigint;
+};
+
+/**
+ * Describes the message parley.v1.CallRecord.
+ * Use `create(CallRecordSchema)` to create a new message.
+ */
+export const CallRecordSchema: GenMessage<CallRecord> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 13);
 
 /**
  * A stored system message's meaning. `kind` is one of: group_created, members_added,
@@ -512,7 +620,7 @@ export type SystemEvent = Message$1<"parley.v1.SystemEvent"> & {
  * Use `create(SystemEventSchema)` to create a new message.
  */
 export const SystemEventSchema: GenMessage<SystemEvent> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 12);
+  messageDesc(file_parley_v1_parley, 14);
 
 /**
  * The seed's Message. On MS the client fills content, conversation and client_msg_id; the server
@@ -589,7 +697,7 @@ export type Message = Message$1<"parley.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 13);
+  messageDesc(file_parley_v1_parley, 15);
 
 /**
  * MS (4) response.
@@ -635,7 +743,7 @@ export type SendResult = Message$1<"parley.v1.SendResult"> & {
  * Use `create(SendResultSchema)` to create a new message.
  */
 export const SendResultSchema: GenMessage<SendResult> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 14);
+  messageDesc(file_parley_v1_parley, 16);
 
 /**
  * MP (5): a range of one conversation. Forward from from_seq (inclusive); backward from
@@ -670,7 +778,7 @@ export type PullRequest = Message$1<"parley.v1.PullRequest"> & {
  * Use `create(PullRequestSchema)` to create a new message.
  */
 export const PullRequestSchema: GenMessage<PullRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 15);
+  messageDesc(file_parley_v1_parley, 17);
 
 /**
  * @generated from message parley.v1.PullResponse
@@ -697,7 +805,7 @@ export type PullResponse = Message$1<"parley.v1.PullResponse"> & {
  * Use `create(PullResponseSchema)` to create a new message.
  */
 export const PullResponseSchema: GenMessage<PullResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 16);
+  messageDesc(file_parley_v1_parley, 18);
 
 /**
  * MN (6): a conversation moved; the client pulls (large groups).
@@ -721,7 +829,7 @@ export type Notify = Message$1<"parley.v1.Notify"> & {
  * Use `create(NotifySchema)` to create a new message.
  */
 export const NotifySchema: GenMessage<Notify> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 17);
+  messageDesc(file_parley_v1_parley, 19);
 
 /**
  * MR (7): recall the message at `seq` (message_id, when set, must match it).
@@ -750,7 +858,7 @@ export type RecallRequest = Message$1<"parley.v1.RecallRequest"> & {
  * Use `create(RecallRequestSchema)` to create a new message.
  */
 export const RecallRequestSchema: GenMessage<RecallRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 18);
+  messageDesc(file_parley_v1_parley, 20);
 
 /**
  * EDIT (29): replace the content of the message at `seq`.
@@ -779,7 +887,7 @@ export type EditRequest = Message$1<"parley.v1.EditRequest"> & {
  * Use `create(EditRequestSchema)` to create a new message.
  */
 export const EditRequestSchema: GenMessage<EditRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 19);
+  messageDesc(file_parley_v1_parley, 21);
 
 /**
  * The response to MR and EDIT: the stored system message that records the change.
@@ -803,7 +911,7 @@ export type ChangeResult = Message$1<"parley.v1.ChangeResult"> & {
  * Use `create(ChangeResultSchema)` to create a new message.
  */
 export const ChangeResultSchema: GenMessage<ChangeResult> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 20);
+  messageDesc(file_parley_v1_parley, 22);
 
 /**
  * READ (28) request: everything up to `seq` was read. Also sent by the server as a notify
@@ -828,7 +936,7 @@ export type ReadRequest = Message$1<"parley.v1.ReadRequest"> & {
  * Use `create(ReadRequestSchema)` to create a new message.
  */
 export const ReadRequestSchema: GenMessage<ReadRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 21);
+  messageDesc(file_parley_v1_parley, 23);
 
 /**
  * @generated from message parley.v1.ReadResponse
@@ -850,7 +958,7 @@ export type ReadResponse = Message$1<"parley.v1.ReadResponse"> & {
  * Use `create(ReadResponseSchema)` to create a new message.
  */
 export const ReadResponseSchema: GenMessage<ReadResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 22);
+  messageDesc(file_parley_v1_parley, 24);
 
 /**
  * @generated from message parley.v1.ReadNotice
@@ -877,7 +985,7 @@ export type ReadNotice = Message$1<"parley.v1.ReadNotice"> & {
  * Use `create(ReadNoticeSchema)` to create a new message.
  */
 export const ReadNoticeSchema: GenMessage<ReadNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 23);
+  messageDesc(file_parley_v1_parley, 25);
 
 /**
  * READ_COUNTS (30): how many members (other than the asker) have read each seq.
@@ -901,7 +1009,7 @@ export type ReadCountsRequest = Message$1<"parley.v1.ReadCountsRequest"> & {
  * Use `create(ReadCountsRequestSchema)` to create a new message.
  */
 export const ReadCountsRequestSchema: GenMessage<ReadCountsRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 24);
+  messageDesc(file_parley_v1_parley, 26);
 
 /**
  * @generated from message parley.v1.ReadCountsResponse
@@ -923,7 +1031,7 @@ export type ReadCountsResponse = Message$1<"parley.v1.ReadCountsResponse"> & {
  * Use `create(ReadCountsResponseSchema)` to create a new message.
  */
 export const ReadCountsResponseSchema: GenMessage<ReadCountsResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 25);
+  messageDesc(file_parley_v1_parley, 27);
 
 /**
  * @generated from message parley.v1.GroupInfo
@@ -980,7 +1088,7 @@ export type GroupInfo = Message$1<"parley.v1.GroupInfo"> & {
  * Use `create(GroupInfoSchema)` to create a new message.
  */
 export const GroupInfoSchema: GenMessage<GroupInfo> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 26);
+  messageDesc(file_parley_v1_parley, 28);
 
 /**
  * GROUP_CREATE (13). The creator is the owner and need not be listed.
@@ -1014,7 +1122,7 @@ export type GroupCreateRequest = Message$1<"parley.v1.GroupCreateRequest"> & {
  * Use `create(GroupCreateRequestSchema)` to create a new message.
  */
 export const GroupCreateRequestSchema: GenMessage<GroupCreateRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 27);
+  messageDesc(file_parley_v1_parley, 29);
 
 /**
  * GROUP_UPDATE (14): only the fields that are set change.
@@ -1053,7 +1161,7 @@ export type GroupUpdateRequest = Message$1<"parley.v1.GroupUpdateRequest"> & {
  * Use `create(GroupUpdateRequestSchema)` to create a new message.
  */
 export const GroupUpdateRequestSchema: GenMessage<GroupUpdateRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 28);
+  messageDesc(file_parley_v1_parley, 30);
 
 /**
  * GROUP_ADD (15), GROUP_REMOVE (16).
@@ -1077,7 +1185,7 @@ export type GroupMembersRequest = Message$1<"parley.v1.GroupMembersRequest"> & {
  * Use `create(GroupMembersRequestSchema)` to create a new message.
  */
 export const GroupMembersRequestSchema: GenMessage<GroupMembersRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 29);
+  messageDesc(file_parley_v1_parley, 31);
 
 /**
  * @generated from message parley.v1.GroupMembersResult
@@ -1096,7 +1204,7 @@ export type GroupMembersResult = Message$1<"parley.v1.GroupMembersResult"> & {
  * Use `create(GroupMembersResultSchema)` to create a new message.
  */
 export const GroupMembersResultSchema: GenMessage<GroupMembersResult> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 30);
+  messageDesc(file_parley_v1_parley, 32);
 
 /**
  * GROUP_LEAVE (17), GROUP_DISMISS (19), GROUP_INFO (23).
@@ -1115,7 +1223,7 @@ export type GroupRef = Message$1<"parley.v1.GroupRef"> & {
  * Use `create(GroupRefSchema)` to create a new message.
  */
 export const GroupRefSchema: GenMessage<GroupRef> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 31);
+  messageDesc(file_parley_v1_parley, 33);
 
 /**
  * GROUP_TRANSFER (18): the new owner; the old owner becomes an admin.
@@ -1146,7 +1254,7 @@ export type GroupMemberChange = Message$1<"parley.v1.GroupMemberChange"> & {
  * Use `create(GroupMemberChangeSchema)` to create a new message.
  */
 export const GroupMemberChangeSchema: GenMessage<GroupMemberChange> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 32);
+  messageDesc(file_parley_v1_parley, 34);
 
 /**
  * @generated from message parley.v1.Member
@@ -1178,7 +1286,7 @@ export type Member = Message$1<"parley.v1.Member"> & {
  * Use `create(MemberSchema)` to create a new message.
  */
 export const MemberSchema: GenMessage<Member> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 33);
+  messageDesc(file_parley_v1_parley, 35);
 
 /**
  * GROUP_MEMBERS (22), CHATROOM_MEMBERS (27).
@@ -1207,7 +1315,7 @@ export type MembersRequest = Message$1<"parley.v1.MembersRequest"> & {
  * Use `create(MembersRequestSchema)` to create a new message.
  */
 export const MembersRequestSchema: GenMessage<MembersRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 34);
+  messageDesc(file_parley_v1_parley, 36);
 
 /**
  * @generated from message parley.v1.MembersResponse
@@ -1229,7 +1337,7 @@ export type MembersResponse = Message$1<"parley.v1.MembersResponse"> & {
  * Use `create(MembersResponseSchema)` to create a new message.
  */
 export const MembersResponseSchema: GenMessage<MembersResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 35);
+  messageDesc(file_parley_v1_parley, 37);
 
 /**
  * @generated from message parley.v1.ChatroomInfo
@@ -1263,7 +1371,7 @@ export type ChatroomInfo = Message$1<"parley.v1.ChatroomInfo"> & {
  * Use `create(ChatroomInfoSchema)` to create a new message.
  */
 export const ChatroomInfoSchema: GenMessage<ChatroomInfo> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 36);
+  messageDesc(file_parley_v1_parley, 38);
 
 /**
  * CHATROOM_JOIN (24) creates the room if it does not exist; CHATROOM_LEAVE (25).
@@ -1282,7 +1390,7 @@ export type ChatroomRef = Message$1<"parley.v1.ChatroomRef"> & {
  * Use `create(ChatroomRefSchema)` to create a new message.
  */
 export const ChatroomRefSchema: GenMessage<ChatroomRef> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 37);
+  messageDesc(file_parley_v1_parley, 39);
 
 /**
  * CHATROOM_LIST (26).
@@ -1306,7 +1414,7 @@ export type ChatroomListRequest = Message$1<"parley.v1.ChatroomListRequest"> & {
  * Use `create(ChatroomListRequestSchema)` to create a new message.
  */
 export const ChatroomListRequestSchema: GenMessage<ChatroomListRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 38);
+  messageDesc(file_parley_v1_parley, 40);
 
 /**
  * @generated from message parley.v1.ChatroomListResponse
@@ -1328,7 +1436,7 @@ export type ChatroomListResponse = Message$1<"parley.v1.ChatroomListResponse"> &
  * Use `create(ChatroomListResponseSchema)` to create a new message.
  */
 export const ChatroomListResponseSchema: GenMessage<ChatroomListResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 39);
+  messageDesc(file_parley_v1_parley, 41);
 
 /**
  * @generated from message parley.v1.ConversationCursor
@@ -1352,7 +1460,7 @@ export type ConversationCursor = Message$1<"parley.v1.ConversationCursor"> & {
  * Use `create(ConversationCursorSchema)` to create a new message.
  */
 export const ConversationCursorSchema: GenMessage<ConversationCursor> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 40);
+  messageDesc(file_parley_v1_parley, 42);
 
 /**
  * SYNC (10): what moved since the device's cursors. Conversations the device does not list are
@@ -1372,7 +1480,7 @@ export type SyncRequest = Message$1<"parley.v1.SyncRequest"> & {
  * Use `create(SyncRequestSchema)` to create a new message.
  */
 export const SyncRequestSchema: GenMessage<SyncRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 41);
+  messageDesc(file_parley_v1_parley, 43);
 
 /**
  * @generated from message parley.v1.ConversationState
@@ -1443,7 +1551,7 @@ export type ConversationState = Message$1<"parley.v1.ConversationState"> & {
  * Use `create(ConversationStateSchema)` to create a new message.
  */
 export const ConversationStateSchema: GenMessage<ConversationState> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 42);
+  messageDesc(file_parley_v1_parley, 44);
 
 /**
  * CONVERSATIONS (31): the conversation list, hidden ones left out, pinned first, then newest.
@@ -1462,7 +1570,7 @@ export type ConversationListRequest = Message$1<"parley.v1.ConversationListReque
  * Use `create(ConversationListRequestSchema)` to create a new message.
  */
 export const ConversationListRequestSchema: GenMessage<ConversationListRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 43);
+  messageDesc(file_parley_v1_parley, 45);
 
 /**
  * @generated from message parley.v1.ConversationListResponse
@@ -1484,7 +1592,7 @@ export type ConversationListResponse = Message$1<"parley.v1.ConversationListResp
  * Use `create(ConversationListResponseSchema)` to create a new message.
  */
 export const ConversationListResponseSchema: GenMessage<ConversationListResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 44);
+  messageDesc(file_parley_v1_parley, 46);
 
 /**
  * CONVERSATION_SETTINGS (32): only the fields that are set change. `hide` = delete for me (until
@@ -1519,7 +1627,7 @@ export type ConversationSettingsRequest = Message$1<"parley.v1.ConversationSetti
  * Use `create(ConversationSettingsRequestSchema)` to create a new message.
  */
 export const ConversationSettingsRequestSchema: GenMessage<ConversationSettingsRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 45);
+  messageDesc(file_parley_v1_parley, 47);
 
 /**
  * SEARCH (33): full-text over the asker's conversations, newest first.
@@ -1550,7 +1658,7 @@ export type SearchRequest = Message$1<"parley.v1.SearchRequest"> & {
  * Use `create(SearchRequestSchema)` to create a new message.
  */
 export const SearchRequestSchema: GenMessage<SearchRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 46);
+  messageDesc(file_parley_v1_parley, 48);
 
 /**
  * @generated from message parley.v1.SearchResponse
@@ -1567,7 +1675,7 @@ export type SearchResponse = Message$1<"parley.v1.SearchResponse"> & {
  * Use `create(SearchResponseSchema)` to create a new message.
  */
 export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 47);
+  messageDesc(file_parley_v1_parley, 49);
 
 /**
  * @generated from message parley.v1.UserProfile
@@ -1611,7 +1719,7 @@ export type UserProfile = Message$1<"parley.v1.UserProfile"> & {
  * Use `create(UserProfileSchema)` to create a new message.
  */
 export const UserProfileSchema: GenMessage<UserProfile> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 48);
+  messageDesc(file_parley_v1_parley, 50);
 
 /**
  * PROFILE_UPDATE (34): the caller's own profile; only set fields change.
@@ -1635,7 +1743,7 @@ export type ProfileUpdateRequest = Message$1<"parley.v1.ProfileUpdateRequest"> &
  * Use `create(ProfileUpdateRequestSchema)` to create a new message.
  */
 export const ProfileUpdateRequestSchema: GenMessage<ProfileUpdateRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 49);
+  messageDesc(file_parley_v1_parley, 51);
 
 /**
  * USER_SEARCH (35).
@@ -1659,7 +1767,7 @@ export type UserSearchRequest = Message$1<"parley.v1.UserSearchRequest"> & {
  * Use `create(UserSearchRequestSchema)` to create a new message.
  */
 export const UserSearchRequestSchema: GenMessage<UserSearchRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 50);
+  messageDesc(file_parley_v1_parley, 52);
 
 /**
  * USERS_GET (36).
@@ -1678,7 +1786,7 @@ export type UsersRequest = Message$1<"parley.v1.UsersRequest"> & {
  * Use `create(UsersRequestSchema)` to create a new message.
  */
 export const UsersRequestSchema: GenMessage<UsersRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 51);
+  messageDesc(file_parley_v1_parley, 53);
 
 /**
  * @generated from message parley.v1.UsersResponse
@@ -1695,7 +1803,7 @@ export type UsersResponse = Message$1<"parley.v1.UsersResponse"> & {
  * Use `create(UsersResponseSchema)` to create a new message.
  */
 export const UsersResponseSchema: GenMessage<UsersResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 52);
+  messageDesc(file_parley_v1_parley, 54);
 
 /**
  * PRESENCE (37): notify when a user the receiver may watch comes online or goes offline.
@@ -1724,7 +1832,7 @@ export type PresenceNotice = Message$1<"parley.v1.PresenceNotice"> & {
  * Use `create(PresenceNoticeSchema)` to create a new message.
  */
 export const PresenceNoticeSchema: GenMessage<PresenceNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 53);
+  messageDesc(file_parley_v1_parley, 55);
 
 /**
  * CONTACT_REQUEST (38), CONTACT_ACCEPT (39), CONTACT_DECLINE (40), CONTACT_REMOVE (41),
@@ -1749,7 +1857,7 @@ export type ContactRequest = Message$1<"parley.v1.ContactRequest"> & {
  * Use `create(ContactRequestSchema)` to create a new message.
  */
 export const ContactRequestSchema: GenMessage<ContactRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 54);
+  messageDesc(file_parley_v1_parley, 56);
 
 /**
  * @generated from message parley.v1.Contact
@@ -1783,7 +1891,7 @@ export type Contact = Message$1<"parley.v1.Contact"> & {
  * Use `create(ContactSchema)` to create a new message.
  */
 export const ContactSchema: GenMessage<Contact> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 55);
+  messageDesc(file_parley_v1_parley, 57);
 
 /**
  * CONTACT_LIST (42).
@@ -1802,7 +1910,7 @@ export type ContactListRequest = Message$1<"parley.v1.ContactListRequest"> & {
  * Use `create(ContactListRequestSchema)` to create a new message.
  */
 export const ContactListRequestSchema: GenMessage<ContactListRequest> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 56);
+  messageDesc(file_parley_v1_parley, 58);
 
 /**
  * @generated from message parley.v1.ContactListResponse
@@ -1819,7 +1927,7 @@ export type ContactListResponse = Message$1<"parley.v1.ContactListResponse"> & {
  * Use `create(ContactListResponseSchema)` to create a new message.
  */
 export const ContactListResponseSchema: GenMessage<ContactListResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 57);
+  messageDesc(file_parley_v1_parley, 59);
 
 /**
  * BLOCK_LIST (45).
@@ -1838,7 +1946,7 @@ export type BlockListResponse = Message$1<"parley.v1.BlockListResponse"> & {
  * Use `create(BlockListResponseSchema)` to create a new message.
  */
 export const BlockListResponseSchema: GenMessage<BlockListResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 58);
+  messageDesc(file_parley_v1_parley, 60);
 
 /**
  * CONTACT_NOTICE (46), notify: a contact relation changed (request received, accepted, removed).
@@ -1857,7 +1965,7 @@ export type ContactNotice = Message$1<"parley.v1.ContactNotice"> & {
  * Use `create(ContactNoticeSchema)` to create a new message.
  */
 export const ContactNoticeSchema: GenMessage<ContactNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 59);
+  messageDesc(file_parley_v1_parley, 61);
 
 /**
  * @generated from message parley.v1.SyncResponse
@@ -1879,7 +1987,7 @@ export type SyncResponse = Message$1<"parley.v1.SyncResponse"> & {
  * Use `create(SyncResponseSchema)` to create a new message.
  */
 export const SyncResponseSchema: GenMessage<SyncResponse> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 60);
+  messageDesc(file_parley_v1_parley, 62);
 
 /**
  * KICK (11), server notify: another login of the same platform class replaced this session.
@@ -1913,7 +2021,7 @@ export type KickNotice = Message$1<"parley.v1.KickNotice"> & {
  * Use `create(KickNoticeSchema)` to create a new message.
  */
 export const KickNoticeSchema: GenMessage<KickNotice> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 61);
+  messageDesc(file_parley_v1_parley, 63);
 
 /**
  * DISCONNECT (12), server notify just before the server closes the connection; the header's
@@ -1940,7 +2048,7 @@ export type Disconnect = Message$1<"parley.v1.Disconnect"> & {
  * Use `create(DisconnectSchema)` to create a new message.
  */
 export const DisconnectSchema: GenMessage<Disconnect> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 62);
+  messageDesc(file_parley_v1_parley, 64);
 
 /**
  * The body of any response whose status is not OK.
@@ -1959,5 +2067,300 @@ export type ErrorBody = Message$1<"parley.v1.ErrorBody"> & {
  * Use `create(ErrorBodySchema)` to create a new message.
  */
 export const ErrorBodySchema: GenMessage<ErrorBody> = /*@__PURE__*/
-  messageDesc(file_parley_v1_parley, 63);
+  messageDesc(file_parley_v1_parley, 65);
+
+/**
+ * RED_PACKET_SEND (47): debits the sender and posts a RED_PACKET message. Answer: SendResult.
+ *
+ * @generated from message parley.v1.RedPacketSendRequest
+ */
+export type RedPacketSendRequest = Message$1<"parley.v1.RedPacketSendRequest"> & {
+  /**
+   * @generated from field: string client_msg_id = 1;
+   */
+  clientMsgId: string;
+
+  /**
+   * @generated from field: parley.v1.Conversation conversation = 2;
+   */
+  conversation?: Conversation | undefined;
+
+  /**
+   * @generated from field: int64 total = 3;
+   */
+  total: bigint;
+
+  /**
+   * @generated from field: uint32 count = 4;
+   */
+  count: number;
+
+  /**
+   * "random" (default) or "even".
+   *
+   * @generated from field: string mode = 5;
+   */
+  mode: string;
+
+  /**
+   * @generated from field: string greeting = 6;
+   */
+  greeting: string;
+};
+
+/**
+ * Describes the message parley.v1.RedPacketSendRequest.
+ * Use `create(RedPacketSendRequestSchema)` to create a new message.
+ */
+export const RedPacketSendRequestSchema: GenMessage<RedPacketSendRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 66);
+
+/**
+ * RED_PACKET_CLAIM (48) and RED_PACKET_INFO (49) request.
+ *
+ * @generated from message parley.v1.RedPacketRef
+ */
+export type RedPacketRef = Message$1<"parley.v1.RedPacketRef"> & {
+  /**
+   * @generated from field: uint64 packet_id = 1;
+   */
+  packetId: bigint;
+};
+
+/**
+ * Describes the message parley.v1.RedPacketRef.
+ * Use `create(RedPacketRefSchema)` to create a new message.
+ */
+export const RedPacketRefSchema: GenMessage<RedPacketRef> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 67);
+
+/**
+ * @generated from message parley.v1.RedPacketClaim
+ */
+export type RedPacketClaim = Message$1<"parley.v1.RedPacketClaim"> & {
+  /**
+   * @generated from field: uint64 user_id = 1;
+   */
+  userId: bigint;
+
+  /**
+   * @generated from field: int64 amount = 2;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: int64 claimed_at = 3;
+   */
+  claimedAt: bigint;
+};
+
+/**
+ * Describes the message parley.v1.RedPacketClaim.
+ * Use `create(RedPacketClaimSchema)` to create a new message.
+ */
+export const RedPacketClaimSchema: GenMessage<RedPacketClaim> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 68);
+
+/**
+ * RED_PACKET_CLAIM (48) and RED_PACKET_INFO (49) answer.
+ *
+ * @generated from message parley.v1.RedPacketDetail
+ */
+export type RedPacketDetail = Message$1<"parley.v1.RedPacketDetail"> & {
+  /**
+   * @generated from field: parley.v1.RedPacketInfo info = 1;
+   */
+  info?: RedPacketInfo | undefined;
+
+  /**
+   * "open", "empty", "expired" or "refunded".
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * @generated from field: int64 remaining_amount = 3;
+   */
+  remainingAmount: bigint;
+
+  /**
+   * @generated from field: uint32 remaining_count = 4;
+   */
+  remainingCount: number;
+
+  /**
+   * @generated from field: repeated parley.v1.RedPacketClaim claims = 5;
+   */
+  claims: RedPacketClaim[];
+
+  /**
+   * RED_PACKET_CLAIM: what this claim got (0 when refused); `claimed` false if it got nothing.
+   *
+   * @generated from field: int64 amount = 6;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: bool claimed = 7;
+   */
+  claimed: boolean;
+
+  /**
+   * RED_PACKET_CLAIM: the claimer's balance afterwards.
+   *
+   * @generated from field: int64 balance = 8;
+   */
+  balance: bigint;
+};
+
+/**
+ * Describes the message parley.v1.RedPacketDetail.
+ * Use `create(RedPacketDetailSchema)` to create a new message.
+ */
+export const RedPacketDetailSchema: GenMessage<RedPacketDetail> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 69);
+
+/**
+ * WALLET (50) request: the balance and a page of ledger entries, newest first.
+ *
+ * @generated from message parley.v1.WalletRequest
+ */
+export type WalletRequest = Message$1<"parley.v1.WalletRequest"> & {
+  /**
+   * @generated from field: uint64 before_id = 1;
+   */
+  beforeId: bigint;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message parley.v1.WalletRequest.
+ * Use `create(WalletRequestSchema)` to create a new message.
+ */
+export const WalletRequestSchema: GenMessage<WalletRequest> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 70);
+
+/**
+ * @generated from message parley.v1.LedgerEntry
+ */
+export type LedgerEntry = Message$1<"parley.v1.LedgerEntry"> & {
+  /**
+   * @generated from field: uint64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * @generated from field: int64 delta = 2;
+   */
+  delta: bigint;
+
+  /**
+   * @generated from field: int64 balance_after = 3;
+   */
+  balanceAfter: bigint;
+
+  /**
+   * "credit", "red_packet_send", "red_packet_claim" or "red_packet_refund".
+   *
+   * @generated from field: string kind = 4;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: uint64 ref_id = 5;
+   */
+  refId: bigint;
+
+  /**
+   * @generated from field: int64 created_at = 6;
+   */
+  createdAt: bigint;
+};
+
+/**
+ * Describes the message parley.v1.LedgerEntry.
+ * Use `create(LedgerEntrySchema)` to create a new message.
+ */
+export const LedgerEntrySchema: GenMessage<LedgerEntry> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 71);
+
+/**
+ * @generated from message parley.v1.WalletResponse
+ */
+export type WalletResponse = Message$1<"parley.v1.WalletResponse"> & {
+  /**
+   * @generated from field: int64 balance = 1;
+   */
+  balance: bigint;
+
+  /**
+   * @generated from field: repeated parley.v1.LedgerEntry entries = 2;
+   */
+  entries: LedgerEntry[];
+};
+
+/**
+ * Describes the message parley.v1.WalletResponse.
+ * Use `create(WalletResponseSchema)` to create a new message.
+ */
+export const WalletResponseSchema: GenMessage<WalletResponse> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 72);
+
+/**
+ * CALL (51): call signaling, relayed between the two users' devices. A request from a device
+ * (answered with an empty body), and the notify the peer's devices get. `kind`: "invite" (with
+ * an SDP offer), "ringing", "answer" (SDP answer), "ice" (a candidate), "busy", "refuse",
+ * "cancel", "hangup"; "answered_elsewhere" is sent by the server to the callee's other devices.
+ *
+ * @generated from message parley.v1.CallSignal
+ */
+export type CallSignal = Message$1<"parley.v1.CallSignal"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The other user (request: the peer; notify: who sent it).
+   *
+   * @generated from field: uint64 peer_id = 2;
+   */
+  peerId: bigint;
+
+  /**
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * "voice" or "video" (invite).
+   *
+   * @generated from field: string media = 4;
+   */
+  media: string;
+
+  /**
+   * SDP or an ICE candidate (JSON), opaque to the server.
+   *
+   * @generated from field: string payload = 5;
+   */
+  payload: string;
+
+  /**
+   * @generated from field: string from_device = 6;
+   */
+  fromDevice: string;
+};
+
+/**
+ * Describes the message parley.v1.CallSignal.
+ * Use `create(CallSignalSchema)` to create a new message.
+ */
+export const CallSignalSchema: GenMessage<CallSignal> = /*@__PURE__*/
+  messageDesc(file_parley_v1_parley, 73);
 
