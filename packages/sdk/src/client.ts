@@ -14,6 +14,7 @@ import {
   NotifySchema,
   Platform,
   PresenceNoticeSchema,
+  CallSignalSchema,
   ContactNoticeSchema,
   PullRequestSchema,
   PullResponseSchema,
@@ -39,6 +40,8 @@ import { ConversationsApi } from './api/conversations.js';
 import { GroupsApi } from './api/groups.js';
 import { MessagesApi } from './api/messages.js';
 import { UsersApi } from './api/users.js';
+import { CallsApi } from './api/calls.js';
+import { WalletApi } from './api/wallet.js';
 import { DEFAULT_BACKOFF, backoffDelay, randomId, type BackoffOptions } from './backoff.js';
 import { Connection } from './connection.js';
 import { refOf } from './conversation.js';
@@ -105,6 +108,8 @@ export class ParleyClient implements Caller {
   readonly contacts: ContactsApi;
   readonly users: UsersApi;
   readonly conversations: ConversationsApi;
+  readonly calls: CallsApi;
+  readonly wallet: WalletApi;
 
   private readonly storage: ClientStorage;
   private readonly emitter: Emitter<ParleyEvents>;
@@ -182,6 +187,8 @@ export class ParleyClient implements Caller {
     this.contacts = new ContactsApi(this);
     this.users = new UsersApi(this);
     this.conversations = new ConversationsApi(this);
+    this.calls = new CallsApi(this);
+    this.wallet = new WalletApi(this);
   }
 
   get state(): ConnectionState {
@@ -540,6 +547,9 @@ export class ParleyClient implements Caller {
       }
       case Command.PRESENCE:
         this.emitter.emit('presence', fromBinary(PresenceNoticeSchema, frame.body));
+        return;
+      case Command.CALL:
+        this.emitter.emit('call', fromBinary(CallSignalSchema, frame.body));
         return;
       case Command.CONTACT_NOTICE: {
         const contact = fromBinary(ContactNoticeSchema, frame.body).contact;

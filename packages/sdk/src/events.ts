@@ -1,4 +1,5 @@
 import type {
+  CallSignal,
   Contact,
   KickNotice,
   Message,
@@ -109,6 +110,8 @@ export interface ParleyEvents {
   readonly read: ReadEvent;
   readonly typing: TypingEvent;
   readonly presence: PresenceNotice;
+  /** A call signal from the peer (or `answered_elsewhere` from the server): see CallsApi. */
+  readonly call: CallSignal;
   readonly contact: Contact;
   readonly kick: KickNotice;
   readonly state: StateEvent;

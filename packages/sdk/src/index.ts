@@ -17,6 +17,8 @@ export * from './api/chatrooms.js';
 export * from './api/contacts.js';
 export * from './api/users.js';
 export * from './api/conversations.js';
+export * from './api/calls.js';
+export * from './api/wallet.js';
 export {
   Command,
   BadRequestError,

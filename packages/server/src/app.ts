@@ -15,6 +15,9 @@ import { GroupService } from './core/group-service.js';
 import { MemberDirectory } from './core/member-directory.js';
 import { MessageService } from './core/message-service.js';
 import { RedPacketService } from './core/red-packet-service.js';
+import { CallService } from './core/call-service.js';
+import type { CallStateStore } from './core/call-state.js';
+import { MemoryCallStateStore } from './cluster/memory/memory-call-state.js';
 
 /** Shares in one red packet. */
 const RED_PACKET_MAX_COUNT = 1000;
@@ -58,13 +61,24 @@ export interface App {
 
 export function openStore(config: ParleyConfig): Store {
   if (config.databaseUrl !== undefined) return new PostgresStore({ connectionString: config.databaseUrl });
-  mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteStore({ path: join(config.dataDir, 'parley.db') });
+  // A data dir that cannot be written (read-only, full, not a directory) stops the start with one
+  // line naming it, before anything is written (docs/security.md, e2e/data-dir.test.ts).
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    return new SqliteStore({ path: join(config.dataDir, 'parley.db') });
+  } catch (err) {
+    throw new ConfigError(
+      `data directory ${config.dataDir} is not usable (${err instanceof Error ? err.message : String(err)}): ` +
+        'it must be a writable directory on a disk with free space (PARLEY_DATA_DIR)',
+    );
+  }
 }
 
 /** How a node takes part in a cluster; the embedded mode and `user add` need none of it. */
 export interface ServicesCluster {
   readonly workerId: number;
+  /** Calls in progress, shared by the nodes. */
+  readonly calls: CallStateStore;
   readonly sessions: SessionDirectory;
   announceMembersChanged(conversationId: string): void;
 }
@@ -130,6 +144,15 @@ export function createServices(
     contacts: new ContactService(store, sessions),
     users: new UserService(store, presence),
     conversations: new ConversationService(store),
+    calls: new CallService(
+      store,
+      cluster?.calls ?? new MemoryCallStateStore(),
+      sessions,
+      messages,
+      { ringTimeoutMs: config.callRingTimeoutMs, maxCallMs: 4 * 3600_000, maxPayload: 64 * 1024 },
+      // A failed missed-call record is not worth more than a log line; createServices has no logger.
+      () => undefined,
+    ),
     redPackets: new RedPacketService(store, ids, messages, {
       maxTotal: config.redPacketMaxTotal,
       maxCount: RED_PACKET_MAX_COUNT,

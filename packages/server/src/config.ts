@@ -42,6 +42,7 @@ export interface ParleyConfig {
   readonly redPacketTtlMs: number;
   readonly redPacketMaxTotal: number;
   readonly adminUsers: string | undefined;
+  readonly callRingTimeoutMs: number;
 }
 
 type Kind = 'string' | 'int' | 'optional';
@@ -341,6 +342,14 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     kind: 'optional',
     default: undefined,
     doc: 'comma-separated usernames allowed to use /api/v1/admin (e.g. crediting balances)',
+  },
+  {
+    env: 'PARLEY_CALL_RING_TIMEOUT_MS',
+    field: 'callRingTimeoutMs',
+    kind: 'int',
+    default: 60000,
+    min: 1000,
+    doc: 'an unanswered call ends as missed after this long',
   },
 ];
 

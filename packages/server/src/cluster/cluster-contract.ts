@@ -10,6 +10,7 @@ import {
   type PresenceTable,
   type WorkerIdLease,
 } from '../core/cluster.js';
+import type { CallStateStore } from '../core/call-state.js';
 import type { DeviceSession, KickInfo, PushEvent } from '../core/session.js';
 import { ClusterSessions } from './cluster-sessions.js';
 
@@ -19,6 +20,7 @@ export interface ClusterFixture {
   readonly registry: NodeRegistry;
   lease(count: number): WorkerIdLease;
   readonly presence: PresenceTable;
+  readonly calls: CallStateStore;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,46 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         await sleep(400);
         assert.deepEqual(await table.read('p3'), [e1], 'touched: still there');
         await table.clear('p3');
+      });
+    });
+
+    describe('CallStateStore', () => {
+      const call = (callId: string) => ({
+        callId,
+        callerId: 11n,
+        calleeId: 22n,
+        media: 'video',
+        startedAt: 1000,
+        answeredAt: 0,
+      });
+
+      it('begins once, answers once, and exactly one of racing enders ends it', async () => {
+        const calls = f().calls;
+        const id = `c-${process.pid}-${Date.now()}`;
+        assert.equal(await calls.begin(call(id), 60_000), true);
+        assert.equal(await calls.begin(call(id), 60_000), false, 'the id is taken');
+        assert.deepEqual(await calls.get(id), call(id));
+        assert.equal(
+          await calls.end(id, true).then((c) => c?.callId),
+          id,
+          'unanswered: the ring timeout ends it',
+        );
+        assert.equal(await calls.begin(call(id), 60_000), true, 'free again');
+        assert.equal((await calls.answer(id, 5000, 60_000))?.answeredAt, 5000);
+        assert.equal((await calls.answer(id, 6000, 60_000))?.answeredAt, 5000, 'answered once');
+        assert.equal(await calls.end(id, true), undefined, 'an answered call survives the ring timeout');
+        const ends = await Promise.all([calls.end(id), calls.end(id), calls.end(id)]);
+        assert.equal(ends.filter((c) => c !== undefined).length, 1);
+        assert.equal(await calls.get(id), undefined);
+        assert.equal(await calls.answer(id, 1, 60_000), undefined);
+      });
+
+      it('forgets a call after its TTL', async () => {
+        const calls = f().calls;
+        const id = `t-${process.pid}-${Date.now()}`;
+        await calls.begin(call(id), 200);
+        await sleep(350);
+        assert.equal(await calls.get(id), undefined);
       });
     });
 

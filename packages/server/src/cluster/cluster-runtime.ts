@@ -13,6 +13,9 @@ import { RedisConnection } from './redis/redis-connection.js';
 import { RedisNodeRegistry } from './redis/redis-node-registry.js';
 import { RedisPresenceTable } from './redis/redis-presence-table.js';
 import { RedisWorkerLease } from './redis/redis-worker-lease.js';
+import { RedisCallStateStore } from './redis/redis-call-state.js';
+import { MemoryCallStateStore } from './memory/memory-call-state.js';
+import type { CallStateStore } from '../core/call-state.js';
 
 /** What the composition root wires into core once the services exist. */
 export interface ClusterHooks {
@@ -31,6 +34,7 @@ export interface ClusterRuntime {
   readonly instanceId: string;
   readonly workerId: number;
   readonly sessions: SessionDirectory;
+  readonly calls: CallStateStore;
   /** Tells the other nodes that a conversation's membership changed (no-op when alone). */
   announceMembersChanged(conversationId: ConversationId): void;
   /** Starts heartbeating with this node's public addresses and load. */
@@ -87,6 +91,7 @@ async function joinAlone(
     instanceId,
     workerId: node.workerId,
     sessions: new SessionRegistry(),
+    calls: new MemoryCallStateStore(),
     announceMembersChanged: () => undefined,
     announce: (info, load) => node.announce({ ...info, instanceId }, load),
     live: () => node.live(),
@@ -153,6 +158,7 @@ async function joinRedis(
       instanceId,
       workerId: node.workerId,
       sessions,
+      calls: new RedisCallStateStore(redis),
       announceMembersChanged: (id) => {
         sessions.announceMembersChanged(id);
       },

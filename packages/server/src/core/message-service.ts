@@ -169,7 +169,11 @@ export class MessageService {
       observerFailure = err instanceof Error ? err : new Error(String(err));
     }
     // A retry of a stored message was pushed the first time; pushing again would show it twice.
-    if (!result.duplicate) await this.fanout.publish(result.message, session.username, session.sessionId);
+    // Authored content (a red packet, a call record) did not come from this device as a message: it
+    // gets the push too.
+    if (!result.duplicate) {
+      await this.fanout.publish(result.message, session.username, authored ? undefined : session.sessionId);
+    }
     if (observerFailure !== undefined) throw observerFailure;
     return { result };
   }

@@ -35,6 +35,16 @@ export type PushEvent =
       readonly updatedAt: number;
     }
   | {
+      /** Call signaling relayed from the other party (or the user's own other device). */
+      readonly kind: 'call';
+      readonly callId: string;
+      readonly fromUserId: UserId;
+      readonly fromDevice: string;
+      readonly signal: string;
+      readonly media: string;
+      readonly payload: string;
+    }
+  | {
       readonly kind: 'typing';
       readonly conversationId: string;
       readonly userId: UserId;

@@ -15,6 +15,7 @@ import type { ConversationService } from '../core/conversation-service.js';
 import type { PresenceService } from '../core/presence-service.js';
 import type { UserService } from '../core/user-service.js';
 import type { RedPacketService } from '../core/red-packet-service.js';
+import type { CallService } from '../core/call-service.js';
 import type { GroupService } from '../core/group-service.js';
 import type { SessionDirectory } from '../core/session-directory.js';
 import type { DeviceSession } from '../core/session.js';
@@ -50,6 +51,7 @@ export interface CoreServices {
   readonly users: UserService;
   readonly conversations: ConversationService;
   readonly redPackets: RedPacketService;
+  readonly calls: CallService;
 }
 
 export class Dispatcher {
@@ -64,6 +66,7 @@ export class Dispatcher {
   readonly users: UserService;
   readonly conversations: ConversationService;
   readonly redPackets: RedPacketService;
+  readonly calls: CallService;
 
   constructor(
     services: CoreServices,
@@ -83,6 +86,7 @@ export class Dispatcher {
       users: this.users,
       conversations: this.conversations,
       redPackets: this.redPackets,
+      calls: this.calls,
     } = services);
   }
 

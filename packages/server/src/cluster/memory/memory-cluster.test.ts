@@ -1,5 +1,6 @@
 import { clusterContract } from '../cluster-contract.js';
 import { MemoryBus } from './memory-bus.js';
+import { MemoryCallStateStore } from './memory-call-state.js';
 import { MemoryNodeRegistry } from './memory-node-registry.js';
 import { MemoryPresenceTable } from './memory-presence-table.js';
 import { MemoryWorkerLease } from './memory-worker-lease.js';
@@ -20,6 +21,7 @@ clusterContract('memory', () => {
       return lease;
     },
     presence: new MemoryPresenceTable(),
+    calls: new MemoryCallStateStore(),
     close: () => bus.close(),
   });
 });

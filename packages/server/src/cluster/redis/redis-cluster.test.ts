@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { clusterContract } from '../cluster-contract.js';
 import { RedisBus } from './redis-bus.js';
+import { RedisCallStateStore } from './redis-call-state.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisNodeRegistry } from './redis-node-registry.js';
 import { RedisPresenceTable } from './redis-presence-table.js';
@@ -40,6 +41,7 @@ clusterContract('Redis', async () => {
     registry: new RedisNodeRegistry(main),
     lease: (count) => new RedisWorkerLease(main, count),
     presence: new RedisPresenceTable(main),
+    calls: new RedisCallStateStore(main),
     async close() {
       const keys = await main.command.keys(`${prefix}:*`);
       if (keys.length > 0) await main.command.del(...keys);

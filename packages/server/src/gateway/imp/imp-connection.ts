@@ -186,7 +186,8 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
       case 'presence':
       case 'contact':
       case 'typing':
-        // IMP has no way to show these.
+      case 'call':
+        // IMP has no way to show these (a call's record arrives as a message).
         return undefined;
     }
   }

@@ -239,7 +239,8 @@ export class ImtpConnection extends StreamConnection<ImtpFrame> {
       case 'presence':
       case 'contact':
       case 'typing':
-        // IMTP has no frames for these.
+      case 'call':
+        // IMTP has no frames for these (a call's record arrives as a message).
         return undefined;
     }
   }

@@ -144,6 +144,7 @@ export class JimConnection extends StreamConnection<JimFrame> {
       case 'presence':
       case 'typing':
       case 'contact':
+      case 'call':
         // Jim has no frames for these; see docs/protocols/jim.md.
         return undefined;
     }

@@ -21,6 +21,7 @@ import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
 import { decode, reply as encode, ref, seqNumber, type NativeReply } from './native-codec.js';
 import { handleFeatureRequest } from './native-feature-handlers.js';
 import { handleWalletRequest } from './native-wallet-handlers.js';
+import { handleCallRequest } from './native-call-handlers.js';
 import { handleSocialRequest } from './native-social-handlers.js';
 import { messageToWire, stateToWire } from './native-wire.js';
 
@@ -137,7 +138,8 @@ export async function handleNativeRequest(
       const handled =
         (await handleFeatureRequest(dispatcher, conn, command, body)) ??
         (await handleSocialRequest(dispatcher, conn, command, body)) ??
-        (await handleWalletRequest(dispatcher, conn, command, body));
+        (await handleWalletRequest(dispatcher, conn, command, body)) ??
+        (await handleCallRequest(dispatcher, conn, command, body));
       // Unknown commands are reported before authentication is checked: the client needs to know.
       if (handled === undefined) throw new UnknownCommandError(`unknown command ${command}`);
       return handled;

@@ -1,5 +1,6 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
+  CallSignalSchema,
   Command,
   ContentType,
   ConversationStateSchema,
@@ -101,6 +102,7 @@ function conversationView(event: PushEvent, viewer: UserId): ConversationRef | u
       return conversationRefFor(viewer, event.conversationId);
     case 'presence':
     case 'contact':
+    case 'call':
       return undefined;
   }
 }
@@ -140,6 +142,21 @@ function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | un
             senderId: event.userId,
             senderDevice: event.deviceId,
             messageContent: { contentType: ContentType.TYPING },
+          }),
+        ),
+      );
+    case 'call':
+      return notifyFrame(
+        Command.CALL,
+        toBinary(
+          CallSignalSchema,
+          create(CallSignalSchema, {
+            callId: event.callId,
+            peerId: event.fromUserId,
+            kind: event.signal,
+            media: event.media,
+            payload: event.payload,
+            fromDevice: event.fromDevice,
           }),
         ),
       );
