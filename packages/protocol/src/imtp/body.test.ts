@@ -19,6 +19,7 @@ import {
   type ImtpMessageBody,
 } from './body.js';
 import { isImtpMessageCommand, isImtpUnsupportedCommand, ImtpCommand } from './commands.js';
+import { ImtpCallCommand, imtpCallCommand, imtpCallKind } from './calls.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -182,12 +183,16 @@ describe('IMTP bodies', () => {
   it('classifies commands', () => {
     assert.ok(isImtpMessageCommand(ImtpCommand.TEXT) && isImtpMessageCommand(ImtpCommand.FILE));
     assert.ok(!isImtpMessageCommand(ImtpCommand.MSG_RES) && !isImtpMessageCommand(0));
-    assert.ok(
-      isImtpUnsupportedCommand(7) &&
-        isImtpUnsupportedCommand(8) &&
-        isImtpUnsupportedCommand(40) &&
-        isImtpUnsupportedCommand(49),
-    );
-    assert.ok(!isImtpUnsupportedCommand(6) && !isImtpUnsupportedCommand(50));
+    assert.ok(!isImtpMessageCommand(ImtpCommand.VOICE_CALL), 'calls are signals, not messages');
+    assert.ok(isImtpUnsupportedCommand(48) && isImtpUnsupportedCommand(49));
+    assert.ok(!isImtpUnsupportedCommand(6) && !isImtpUnsupportedCommand(40) && !isImtpUnsupportedCommand(50));
+    assert.equal(imtpCallKind(ImtpCommand.VIDEO_CALL), 'invite');
+    assert.equal(imtpCallKind(ImtpCallCommand.HANGUP), 'hangup');
+    assert.equal(imtpCallKind(ImtpCommand.TEXT), undefined);
+    assert.equal(imtpCallCommand('invite', 'video'), ImtpCommand.VIDEO_CALL);
+    assert.equal(imtpCallCommand('invite', 'voice'), ImtpCommand.VOICE_CALL);
+    for (const [name, cmd] of Object.entries(ImtpCallCommand)) {
+      assert.equal(imtpCallCommand(imtpCallKind(cmd) ?? '', ''), cmd, name);
+    }
   });
 });

@@ -16,7 +16,7 @@ export const ImtpCommand = {
   IMAGE: 4,
   VIDEO: 5,
   FILE: 6,
-  /** Call signalling: exists in IMTP, not served by Parley (answered MSG_RES UNSUPPORTED). */
+  /** Call invites (voice, video); the rest of a call is the 40-47 block (imtp/calls.ts). */
   VOICE_CALL: 7,
   VIDEO_CALL: 8,
   /** One state byte + int64 ackId. */
@@ -29,22 +29,18 @@ export const ImtpCommand = {
 } as const;
 export type ImtpCommand = (typeof ImtpCommand)[keyof typeof ImtpCommand];
 
-/** IMTP's 40-49 block (call/room signalling in the reference): known, not served. */
-export const IMTP_RESERVED_FIRST = 40;
+/** IMTP's 40-49 block: 40-47 carry call signals (imtp/calls.ts); 48-49 are known, not served. */
+export const IMTP_RESERVED_FIRST = 48;
 export const IMTP_RESERVED_LAST = 49;
 
-/** The commands that carry a message body (text/URL, ackId, timestamp, metadata). */
-export type ImtpMessageCommand = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+/** The commands that carry a chat message body (text/URL, ackId, timestamp, metadata). */
+export type ImtpMessageCommand = 1 | 2 | 3 | 4 | 5 | 6;
 
 export function isImtpMessageCommand(cmd: number): cmd is ImtpMessageCommand {
-  return Number.isInteger(cmd) && cmd >= ImtpCommand.TEXT && cmd <= ImtpCommand.VIDEO_CALL;
+  return Number.isInteger(cmd) && cmd >= ImtpCommand.TEXT && cmd <= ImtpCommand.FILE;
 }
 
-/** Commands IMTP defines but Parley answers with an error state for now. */
+/** Commands IMTP defines but Parley answers with an error state. */
 export function isImtpUnsupportedCommand(cmd: number): boolean {
-  return (
-    cmd === ImtpCommand.VOICE_CALL ||
-    cmd === ImtpCommand.VIDEO_CALL ||
-    (cmd >= IMTP_RESERVED_FIRST && cmd <= IMTP_RESERVED_LAST)
-  );
+  return cmd >= IMTP_RESERVED_FIRST && cmd <= IMTP_RESERVED_LAST;
 }

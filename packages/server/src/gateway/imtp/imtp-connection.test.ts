@@ -1,6 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CallSignalSchema,
+  ImtpCallCommand,
+  PingSchema,
+  decodeImtpMessage,
+  type CallSignal,
   ChangeResultSchema,
   Command,
   ContentType,
@@ -21,7 +26,7 @@ import {
   type MessageContent,
 } from '@parley/protocol';
 import { WebSocket } from 'ws';
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import { fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
 import { Dialect } from '../dialect.js';
 import { createImtpConnection } from './imtp-connection.js';
@@ -385,13 +390,57 @@ describe('IMTP messaging', () => {
     assert.equal(again.offlineMessages()[0]?.text, 'later');
   });
 
+  it('maps VIDEO_CALL and the 40-47 block onto call signaling with a native peer', async () => {
+    const u = await user('caller');
+    const peer = await user('callee');
+    const c = await imtp(u);
+    const callee = await native(peer);
+    const callsOf = (): CallSignal[] =>
+      callee.notifications
+        .filter((f) => f.command === Command.CALL)
+        .map((f) => fromBinary(CallSignalSchema, f.body));
+    assert.equal(
+      await c.send(ImtpCommand.VIDEO_CALL, peer.id, 'offer-sdp', 41n, { metadata: { name: 'imtp-call-1' } }),
+      Status.OK,
+    );
+    await callee.waitFor(() => callsOf().length === 1, 10_000, 'the native callee rings');
+    const ring = callsOf()[0];
+    assert.deepEqual(
+      [ring?.callId, ring?.kind, ring?.media, ring?.payload, ring?.peerId],
+      ['imtp-call-1', 'invite', 'video', 'offer-sdp', u.id],
+    );
+    // The callee answers over the native protocol; the IMTP caller gets ANSWER (41).
+    const from = c.frames.length;
+    await callee.request(
+      Command.CALL,
+      CallSignalSchema,
+      { callId: 'imtp-call-1', peerId: u.id, kind: 'answer', payload: 'answer-sdp' },
+      PingSchema,
+    );
+    const answer = await c.next(from, (f) => f.cmd === ImtpCallCommand.ANSWER, 'ANSWER frame');
+    const body = decodeImtpMessage(answer.body);
+    assert.equal(answer.sender, peer.id);
+    assert.equal(body.text, 'answer-sdp');
+    assert.equal(body.metadata?.name, 'imtp-call-1');
+    assert.equal(
+      await c.send(ImtpCallCommand.HANGUP, peer.id, '', 42n, { metadata: { name: 'imtp-call-1' } }),
+      Status.OK,
+    );
+    await callee.waitFor(() => callsOf().some((x) => x.kind === 'hangup'), 10_000, 'hangup relayed');
+    // A signal without a call id, or on a call that is gone, is refused.
+    assert.equal(await c.send(ImtpCallCommand.ICE, peer.id, 'x', 43n), Status.BAD_REQUEST);
+    assert.equal(
+      await c.send(ImtpCallCommand.ICE, peer.id, 'x', 44n, { metadata: { name: 'imtp-call-1' } }),
+      Status.NOT_FOUND,
+    );
+  });
+
   it('answers unsupported and unknown commands with an error state', async () => {
     const u = await user('calls');
     const peer = await user('peer');
     const c = await imtp(u);
-    assert.equal(await c.send(ImtpCommand.VOICE_CALL, peer.id, 'ring', 31n), Status.UNSUPPORTED);
-    assert.equal(await c.send(ImtpCommand.VIDEO_CALL, peer.id, 'ring', 32n), Status.UNSUPPORTED);
-    assert.equal(await c.send(45, peer.id, 'x', 33n), Status.UNSUPPORTED);
+    assert.equal(await c.send(48, peer.id, 'x', 33n), Status.UNSUPPORTED);
+    assert.equal(await c.send(49, peer.id, 'x', 35n), Status.UNSUPPORTED);
     const from = c.frames.length;
     c.write({ sender: u.id, receiver: 0n, group: false, cmd: 99, body: new Uint8Array(0) });
     const res = await c.next(from, (f) => f.cmd === ImtpCommand.MSG_RES, 'MSG_RES');

@@ -16,6 +16,10 @@ import {
   encodeImtpLoginResult,
   encodeImtpOfflineBody,
   isImtpMessageCommand,
+  imtpCallCommand,
+  imtpCallKind,
+  encodeImtpFrame,
+  encodeImtpMessage,
   isImtpUnsupportedCommand,
   peekImtpAckId,
   toParleyError,
@@ -86,6 +90,8 @@ export class ImtpConnection extends StreamConnection<ImtpFrame> {
         this.writeIfOpen(msgRes(Status.UNSUPPORTED, ackIdOf(frame.body), this.viewer));
       } else if (isImtpMessageCommand(frame.cmd)) {
         await this.send(frame);
+      } else if (imtpCallKind(frame.cmd) !== undefined) {
+        await this.call(frame);
       } else if (frame.cmd === ImtpCommand.OFFLINE) {
         await this.deliverOffline(this.dispatcher.requireSession(this), true);
       } else if (frame.cmd === ImtpCommand.MSG_RES) {
@@ -171,6 +177,35 @@ export class ImtpConnection extends StreamConnection<ImtpFrame> {
     }
   }
 
+  /** Call signals (7, 8, 40-46) → CallService; MSG_RES with the request's ackId. */
+  private async call(frame: ImtpFrame): Promise<void> {
+    let ackId = peekImtpAckId(frame.body) ?? 0n;
+    try {
+      const msg = decodeImtpMessage(frame.body);
+      ackId = msg.ackId;
+      const session = this.dispatcher.requireSession(this);
+      if (frame.sender !== session.userId) throw new ForbiddenError('sender is not the logged-in user');
+      const kind = imtpCallKind(frame.cmd) ?? '';
+      const invite = kind === 'invite';
+      // An invite may leave the call id to the server: it is then derived from the request id.
+      const callId = msg.metadata?.name ?? (invite ? `imtp-${session.userId}-${msg.ackId}` : '');
+      await this.dispatcher.calls.signal(session, {
+        callId,
+        peerId: frame.receiver,
+        kind,
+        media: frame.cmd === ImtpCommand.VIDEO_CALL ? 'video' : 'voice',
+        payload: msg.text,
+      });
+      this.writeIfOpen(msgRes(Status.OK, msg.ackId, session.userId));
+    } catch (err) {
+      const error = toParleyError(err);
+      if (error.status === Status.INTERNAL) {
+        this.log.error({ err, conn: this.connectionId, cmd: frame.cmd }, 'IMTP call signal failed');
+      }
+      this.writeIfOpen(msgRes(error.status, ackId, this.viewer));
+    }
+  }
+
   /**
    * The unread messages of every conversation as OFFLINE_RES frames (each under the body limit),
    * then the read cursors move past them: IMTP clients keep no cursor of their own.
@@ -239,9 +274,19 @@ export class ImtpConnection extends StreamConnection<ImtpFrame> {
       case 'presence':
       case 'contact':
       case 'typing':
-      case 'call':
-        // IMTP has no frames for these (a call's record arrives as a message).
+        // IMTP has no frames for these.
         return undefined;
+      case 'call': {
+        const cmd = imtpCallCommand(event.signal, event.media);
+        if (cmd === undefined) return undefined;
+        const body = encodeImtpMessage({
+          text: event.payload,
+          ackId: 0n,
+          timestamp: BigInt(Date.now()),
+          metadata: { name: event.callId },
+        });
+        return encodeImtpFrame({ sender: event.fromUserId, receiver: viewer, group: false, cmd, body });
+      }
     }
   }
 
