@@ -113,6 +113,17 @@ interface ConversationPatchParams {
   mute_all: bigint | null;
 }
 
+/** Appends per group commit: bounds the transaction (and the wait of the first in line). */
+const MAX_APPEND_BATCH = 1024;
+
+type AppendOutcome = { readonly result: AppendResult } | { readonly error: Error };
+
+interface PendingAppend {
+  readonly message: NewMessage;
+  resolve(result: AppendResult): void;
+  reject(err: Error): void;
+}
+
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method does its work before it
  * returns its promise; several instances on one file (other processes included) are serialized by
@@ -123,6 +134,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #prepared: Prepared | undefined;
   readonly ledger: SqliteLedgerStore;
+  readonly #appends: PendingAppend[] = [];
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:' && options.path !== '') {
@@ -150,6 +162,8 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
+    // Appends already queued are committed (or refused) before the file closes.
+    while (this.#appends.length > 0) this.#flushAppends();
     if (this.#db.open) this.#db.close();
     return Promise.resolve();
   }
@@ -439,8 +453,33 @@ export class SqliteStore implements Store {
   }
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
-    return this.#run(() => this.#s.appendMessage.immediate(message));
+    return new Promise((resolve, reject) => {
+      this.#appends.push({ message, resolve, reject });
+      if (this.#appends.length === 1) setImmediate(this.#flushAppends);
+    });
   }
+
+  /** Commits the queued appends (see appendBatch); the acks follow the commit. */
+  readonly #flushAppends = (): void => {
+    const batch = this.#appends.splice(0, MAX_APPEND_BATCH);
+    if (this.#appends.length > 0) setImmediate(this.#flushAppends);
+    if (batch.length === 0) return;
+    let outcomes: AppendOutcome[];
+    try {
+      if (!this.#db.open) throw new Error('store is closed');
+      outcomes = this.#s.appendBatch.immediate(batch.map((b) => b.message));
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const b of batch) b.reject(error);
+      return;
+    }
+    batch.forEach((b, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) b.reject(new InternalError('append lost its outcome'));
+      else if ('result' in outcome) b.resolve(outcome.result);
+      else b.reject(outcome.error);
+    });
+  };
 
   getMessage(id: ConversationId, seq: number): Promise<StoredMessage | undefined> {
     return this.#run(() => {
@@ -641,6 +680,17 @@ function prepare(db: Database.Database) {
     },
   );
   // One read transaction: a consistent answer, and no per-lookup lock churn.
+  // Group commit (DESIGN §12): the appends of one event-loop turn in one transaction, one fsync.
+  // Each append is a nested transaction (a SAVEPOINT): one that fails rolls back alone.
+  const appendBatch = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
+    batch.map((m) => {
+      try {
+        return { result: appendMessage(m) };
+      } catch (err) {
+        return { error: err instanceof Error ? err : new Error(String(err)) };
+      }
+    }),
+  );
   const existingUserIds = db.transaction((ids: readonly UserId[]): UserId[] =>
     ids.filter((id) => s.userExists.get(id) !== undefined),
   );
@@ -649,6 +699,7 @@ function prepare(db: Database.Database) {
     existingUserIds,
     putContactPair,
     appendMessage,
+    appendBatch,
     ensureConversation,
     createConversation,
     addMembers,
