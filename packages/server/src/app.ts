@@ -232,7 +232,8 @@ export async function startApp(
     { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
     gateway,
   );
-  services.metrics.countConnections(() => gateway.connectionCount);
+  services.metrics.countConnections(() => gateway.connectionsByDialect());
+  gateway.observeConnections((dialect) => services.metrics.connectionObserver(dialect));
   const api = await buildHttpApi(
     {
       services,

@@ -26,6 +26,16 @@ const CLOSE_GRACE_MS = 2000;
 const ConnState = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
+/** What a connection reports for metrics. */
+export interface ConnectionObserver {
+  /** A request was handled, taking `ms` from dequeue to answer. */
+  handled(ms: number): void;
+  /** A push was written to the client. */
+  pushed(): void;
+}
+
+const NO_OBSERVER: ConnectionObserver = { handled: () => undefined, pushed: () => undefined };
+
 /**
  * The lifecycle every dialect connection shares (the bookkeeping half of the adapter seam, as in
  * socket.io's cluster adapter): authentication and idle timeouts swept by the gateway, frames
@@ -41,6 +51,7 @@ export abstract class StreamConnection<F> implements GatewayConnection {
   private queue: F[] = [];
   private processing = false;
   private paused = false;
+  private observer: ConnectionObserver = NO_OBSERVER;
 
   constructor(
     readonly connectionId: number,
@@ -78,8 +89,17 @@ export abstract class StreamConnection<F> implements GatewayConnection {
   /** Bytes answering a fault reported by `decode`, before the close. */
   protected abstract encodeFault(status: Status, reason: string): Uint8Array | undefined;
 
+  /** Told of each handled request and each push written (metrics). */
+  observe(observer: ConnectionObserver): void {
+    this.observer = observer;
+  }
+
   get isOpen(): boolean {
     return this.state === ConnState.OPEN;
+  }
+
+  get remoteAddress(): string {
+    return this.stream.remoteAddress;
   }
 
   /** Bytes from the stream, or handed over by dialect detection. */
@@ -127,7 +147,10 @@ export abstract class StreamConnection<F> implements GatewayConnection {
       platform: login.platform,
       tokenHash: login.tokenHash,
       deliver: (event: PushEvent): void => {
-        this.writeIf(this.encodePush(event, viewer));
+        const bytes = this.encodePush(event, viewer);
+        if (bytes === undefined) return;
+        this.write(bytes);
+        this.observer.pushed();
       },
       kick: (info: KickInfo): void => {
         this.kick(info);
@@ -204,7 +227,9 @@ export abstract class StreamConnection<F> implements GatewayConnection {
     try {
       let frame: F | undefined;
       while (this.state === ConnState.OPEN && (frame = this.queue.shift()) !== undefined) {
+        const started = performance.now();
         await this.handle(frame);
+        this.observer.handled(performance.now() - started);
         if (this.paused && this.queue.length < this.limits.maxInflightRequests / 2) {
           this.paused = false;
           this.stream.resume();

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ContentType, Status } from '@parley/protocol';
-import { startTestServer, type InProcessServer } from '@parley/testkit';
+import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
 import { HttpTestClient, type Json } from './http-test-client.js';
 
 function text(clientMsgId: string, body: string) {
@@ -527,7 +527,20 @@ describe('HTTP API', () => {
     });
 
     it('serves Prometheus metrics', async () => {
+      // A native and an IMP connection, so the per-dialect series have something to count.
+      const native = await NativeTestClient.connect(server.port);
+      await native.login('alice', 'secret123', 'metrics-probe');
+      await native.sendText(BigInt(bob.userId), 'metrics', 'metrics-1');
+      const imp = await NativeTestClient.connect(server.port);
+      imp.writeRaw(new TextEncoder().encode('PING x\r\n'));
+      await new Promise((r) => setTimeout(r, 100));
       const res = await api.get('/metrics', '');
+      assert.match(res.body, /^parley_dialect_connections\{dialect="native"\} [1-9]\d*$/m);
+      assert.match(res.body, /^parley_dialect_connections\{dialect="imp"\} [1-9]\d*$/m);
+      assert.match(res.body, /^parley_request_duration_seconds_count\{dialect="native"\} [1-9]\d*$/m);
+      assert.match(res.body, /^parley_pushes_out_total\{dialect="native"\} \d+$/m);
+      native.destroy();
+      imp.destroy();
       assert.equal(res.status, 200);
       assert.match(res.body, /^parley_messages_in_total \d+$/m);
       assert.match(res.body, /^parley_connections \d+$/m);

@@ -12,7 +12,9 @@ export class Metrics implements MessageObserver {
   readonly messagesIn: Counter;
   readonly httpDuration: Histogram<'method' | 'route' | 'code'>;
   readonly httpErrors: Counter<'status'>;
-  private connectionSource: (() => number) | undefined;
+  readonly pushesOut: Counter<'dialect'>;
+  readonly requestDuration: Histogram<'dialect'>;
+  private connectionSource: (() => ReadonlyMap<string, number>) | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
@@ -34,20 +36,60 @@ export class Metrics implements MessageObserver {
       labelNames: ['status'],
       registers: [this.registry],
     });
-    const connections = (): number => this.connectionSource?.() ?? 0;
+    this.pushesOut = new Counter({
+      name: 'parley_pushes_out_total',
+      help: 'pushes written to connections (messages, notifies, receipts, typing, presence...) by dialect',
+      labelNames: ['dialect'],
+      registers: [this.registry],
+    });
+    this.requestDuration = new Histogram({
+      name: 'parley_request_duration_seconds',
+      help: 'dialect request latency, from dequeue to answer, by dialect',
+      labelNames: ['dialect'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [this.registry],
+    });
+    const source = (): ReadonlyMap<string, number> => this.connectionSource?.() ?? new Map<string, number>();
     new Gauge({
       name: 'parley_connections',
-      help: 'open dialect connections (TCP and WebSocket, every dialect)',
+      help: 'open connections (TCP and WebSocket), all dialects together',
       registers: [this.registry],
       collect() {
-        this.set(connections());
+        let total = 0;
+        for (const n of source().values()) total += n;
+        this.set(total);
+      },
+    });
+    new Gauge({
+      name: 'parley_dialect_connections',
+      help: 'open connections (TCP and WebSocket) by dialect',
+      labelNames: ['dialect'],
+      registers: [this.registry],
+      collect() {
+        for (const [dialect, n] of source()) this.set({ dialect }, n);
       },
     });
   }
 
-  /** The gateway's live connection count, read at scrape time. */
-  countConnections(source: () => number): void {
+  /** The gateway's live connection counts by dialect, read at scrape time. */
+  countConnections(source: () => ReadonlyMap<string, number>): void {
     this.connectionSource = source;
+  }
+
+  /** The observer a connection of `dialect` reports to. */
+  connectionObserver(dialect: string): { handled(ms: number): void; pushed(): void } {
+    const pushed = this.pushesOut.labels(dialect);
+    // Shown from the first connection on, at 0.
+    pushed.inc(0);
+    const duration = this.requestDuration.labels(dialect);
+    return {
+      handled: (ms) => {
+        duration.observe(ms / 1000);
+      },
+      pushed: () => {
+        pushed.inc();
+      },
+    };
   }
 
   stored(_message: StoredMessage, _content: MessageContent, duplicate: boolean): Promise<void> {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ByteStream } from '../byte-stream.js';
 import { Dialect, detectDialect } from '../dialect.js';
 import type { Dispatcher } from '../dispatcher.js';
-import type { StreamConnection, ConnectionLimits } from '../stream-connection.js';
+import type { StreamConnection, ConnectionLimits, ConnectionObserver } from '../stream-connection.js';
 import { NativeConnection } from './native-connection.js';
 
 /** Builds a dialect's connection over a stream. */
@@ -38,6 +38,8 @@ export class NativeGateway {
   ]);
   private readonly sweeper: NodeJS.Timeout;
   private nextId = 1;
+  private readonly perDialect = new Map<Dialect, number>();
+  private observerFor: ((dialect: Dialect) => ConnectionObserver) | undefined;
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -56,6 +58,16 @@ export class NativeGateway {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Open connections per dialect (TCP and WebSocket together). */
+  connectionsByDialect(): ReadonlyMap<Dialect, number> {
+    return this.perDialect;
+  }
+
+  /** Metrics: each new connection reports to the observer of its dialect. */
+  observeConnections(observerFor: (dialect: Dialect) => ConnectionObserver): void {
+    this.observerFor = observerFor;
   }
 
   /** Adds a dialect (its adapter module registers itself in the composition root). */
@@ -77,10 +89,14 @@ export class NativeGateway {
       this.dispatcher,
       this.limits,
       this.log,
-      (c) => this.connections.delete(c),
+      (c) => {
+        if (this.connections.delete(c)) this.perDialect.set(dialect, (this.perDialect.get(dialect) ?? 1) - 1);
+      },
       Date.now(),
     );
     this.connections.add(conn);
+    this.perDialect.set(dialect, (this.perDialect.get(dialect) ?? 0) + 1);
+    if (this.observerFor !== undefined) conn.observe(this.observerFor(dialect));
     return conn;
   }
 
