@@ -168,6 +168,27 @@ describe('HTTP media', () => {
     assert.equal((await api.get(mediaUrl, carol.token)).status, 404);
   });
 
+  it('a late chatroom joiner cannot download media posted before it joined', async () => {
+    const upload = await api.post('/api/v1/media', form(png, 'room.png', 'image/png'));
+    const url: string = upload.body.url;
+    await api.post('/api/v1/chatrooms/pictures/join');
+    await api.post('/api/v1/chatrooms/pictures/join', {}, bob.token);
+    const posted = await api.post('/api/v1/conversations/chatroom/pictures/messages', {
+      clientMsgId: 'room-img-1',
+      content: { contentType: ContentType.IMAGE, media: { url } },
+    });
+    assert.equal(posted.status, 200);
+    assert.equal((await api.get(url, bob.token)).status, 200, 'a member who saw it');
+    await api.post('/api/v1/chatrooms/pictures/join', {}, carol.token);
+    assert.equal((await api.get(url, carol.token)).status, 404, 'joined after: history hides it');
+    // Posted again after carol joined: now she sees a message that references it.
+    await api.post('/api/v1/conversations/chatroom/pictures/messages', {
+      clientMsgId: 'room-img-2',
+      content: { contentType: ContentType.IMAGE, media: { url } },
+    });
+    assert.equal((await api.get(url, carol.token)).status, 200);
+  });
+
   it('records references from messages sent over the native protocol too', async () => {
     const upload = await api.post('/api/v1/media', form(png, 'p.png', 'image/png'), bob.token);
     const url: string = upload.body.url;

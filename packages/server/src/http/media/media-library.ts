@@ -25,8 +25,13 @@ export interface MediaMeta {
   readonly durationMs: number;
   readonly thumbnail: boolean;
   readonly createdAt: number;
-  /** Conversations whose messages reference this media: their members may download it. */
-  readonly conversations: string[];
+  /**
+   * Conversations whose messages reference this media, with the newest referencing seq: their
+   * members who can see that message (joined at or before it) may download it.
+   */
+  readonly references?: Record<string, number>;
+  /** Before references had seqs (older metadata): every member may download. */
+  readonly conversations?: string[];
 }
 
 export function isMediaId(id: string): boolean {
@@ -69,7 +74,7 @@ export class MediaLibrary implements MessageObserver {
       durationMs: probed.durationMs,
       thumbnail: probed.thumbnail !== undefined,
       createdAt: this.now(),
-      conversations: [],
+      references: {},
     };
     await this.writeMeta(meta);
     return meta;
@@ -95,7 +100,7 @@ export class MediaLibrary implements MessageObserver {
       const id = url === undefined ? undefined : MEDIA_URL.exec(url)?.[1];
       if (id !== undefined) ids.add(id);
     }
-    for (const id of ids) await this.reference(id, message.senderId, message.conversationId);
+    for (const id of ids) await this.reference(id, message.senderId, message.conversationId, message.seq);
   }
 
   /**
@@ -103,18 +108,26 @@ export class MediaLibrary implements MessageObserver {
    * or a member of a conversation that already references it — forwarding). A URL the sender
    * cannot read grants nothing.
    */
-  private reference(mediaId: string, senderId: UserId, conversationId: string): Promise<void> {
+  private reference(mediaId: string, senderId: UserId, conversationId: string, seq: number): Promise<void> {
     return this.locked(mediaId, async () => {
       const meta = await this.readMeta(mediaId);
-      if (meta === undefined || meta.conversations.includes(conversationId)) return;
+      if (meta === undefined || (meta.references?.[conversationId] ?? 0) >= seq) return;
       if (!(await this.canRead(senderId, meta))) return;
-      await this.writeMeta({ ...meta, conversations: [...meta.conversations, conversationId] });
+      await this.writeMeta({ ...meta, references: { ...meta.references, [conversationId]: seq } });
     });
   }
 
+  /**
+   * The uploader, or a member who can see a message that references the media: a member who
+   * joined a chatroom after the last such message cannot, as history hides it from them.
+   */
   private async canRead(userId: UserId, meta: MediaMeta): Promise<boolean> {
     if (meta.uploaderId === String(userId)) return true;
-    for (const id of meta.conversations) {
+    for (const [id, seq] of Object.entries(meta.references ?? {})) {
+      const state = await this.store.getConversationState(userId, id);
+      if (state !== undefined && state.joinSeq <= seq) return true;
+    }
+    for (const id of meta.conversations ?? []) {
       if ((await this.store.getConversationState(userId, id)) !== undefined) return true;
     }
     return false;
