@@ -531,6 +531,13 @@ export class ParleyClient implements Caller {
         this.sync.ingest(message);
         return;
       }
+      case Command.SYNC:
+        // The server may have lost pushes to this device (a cluster bus outage): sync now.
+        this.sync.syncAll().catch((err: unknown) => {
+          if (err instanceof ConnectionClosedError || err instanceof ClientStoppedError) return;
+          this.report(err instanceof Error ? err : new Error(String(err)), 'sync');
+        });
+        return;
       case Command.MN: {
         const notify = fromBinary(NotifySchema, frame.body);
         this.sync.notify(refOf(notify.conversation), notify.maxSeq);

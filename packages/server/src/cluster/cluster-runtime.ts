@@ -148,9 +148,12 @@ async function joinRedis(
     });
     await sessions.start((await registry.live()).map((n) => n.instanceId));
     redis.onReconnect(() => {
-      log.info('redis is back: re-announcing this node');
+      log.info('redis is back: re-announcing this node, devices re-sync');
       lastRedisError = '';
-      node.refresh().then(() => sessions.resync(), onError);
+      node
+        .refresh()
+        .then(() => sessions.resync())
+        .catch(onError);
     });
     log.info({ instanceId, workerId: node.workerId }, 'joined the cluster');
     return {

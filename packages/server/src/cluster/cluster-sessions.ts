@@ -155,11 +155,15 @@ export class ClusterSessions implements SessionDirectory {
     this.publish(BROADCAST, { type: 'members', from: this.options.instanceId, conversationId });
   }
 
-  /** Rewrites this node's presence table and tells every node (after Redis lost it). */
+  /**
+   * After Redis came back: rewrites this node's presence table, tells every node, and tells this
+   * node's devices to sync, since pushes from other nodes may have been lost meanwhile.
+   */
   async resync(): Promise<void> {
     const entries = this.localEntries();
     await this.options.presence.replace(this.options.instanceId, entries, this.options.ttlMs);
     this.publish(BROADCAST, { type: 'snapshot', from: this.options.instanceId, entries });
+    for (const session of this.local.all()) session.deliver({ kind: 'resync' });
   }
 
   /** Forgets the devices of nodes that are gone (expired or said bye). */

@@ -35,6 +35,13 @@ export type PushEvent =
       readonly updatedAt: number;
     }
   | {
+      /**
+       * Pushes to this device may have been lost (the cluster bus was down): sync now. Native
+       * clients get a SYNC notify; other dialects have no sync and are not told.
+       */
+      readonly kind: 'resync';
+    }
+  | {
       /** Call signaling relayed from the other party (or the user's own other device). */
       readonly kind: 'call';
       readonly callId: string;

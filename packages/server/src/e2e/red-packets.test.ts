@@ -22,18 +22,19 @@ for (const backend of SERVER_STORES) {
   describe(`red packets on ${backend.name}`, () => {
     let server: InProcessServer;
     let cleanup: () => Promise<void>;
+    let env: Record<string, string>;
     let api: HttpTestClient;
     let admin: { userId: string; token: string };
 
     before(async () => {
       const store = await backend.open();
       cleanup = () => store.cleanup();
+      env = store.env;
       server = await startTestServer({
         ...store.env,
         PARLEY_HTTP_AUTH_RATE_LIMIT: '100000',
         PARLEY_HTTP_RATE_LIMIT: '100000',
         PARLEY_ADMIN_USERS: 'banker',
-        PARLEY_RED_PACKET_TTL_MS: '1500',
       });
       api = new HttpTestClient(`http://127.0.0.1:${server.httpPort}`);
       admin = await api.register('banker');
@@ -67,7 +68,11 @@ for (const backend of SERVER_STORES) {
       const results = await Promise.all(
         claimers.map((u) => api.post(`/api/v1/red-packets/${packetId}/claim`, {}, u.token)),
       );
-      assert.ok(results.every((r) => r.status === 200));
+      assert.deepEqual(
+        results.filter((r) => r.status !== 200).map((r) => `${r.status} ${JSON.stringify(r.body)}`),
+        [],
+        'every claim is answered',
+      );
       const won = results.filter((r) => r.body.claimed === true);
       assert.equal(won.length, 50);
       const shares = won.map((r) => r.body.amount as number);
@@ -96,6 +101,26 @@ for (const backend of SERVER_STORES) {
     });
 
     it('expiry returns the rest to the sender exactly once', async () => {
+      // A server of its own with a short expiry, on the same database.
+      const short = await startTestServer({
+        ...env,
+        // SQLite: the same database file as the main server.
+        PARLEY_DATA_DIR: server.dataDir,
+        PARLEY_HTTP_AUTH_RATE_LIMIT: '100000',
+        PARLEY_ADMIN_USERS: 'banker',
+        PARLEY_RED_PACKET_TTL_MS: '1500',
+      });
+      const api = new HttpTestClient(`http://127.0.0.1:${short.httpPort}`);
+      const admin = (await api.post('/api/v1/auth/login', { username: 'banker', password: 'secret123' }))
+        .body;
+      try {
+        await expiry(api, admin);
+      } finally {
+        await short.stop();
+      }
+    });
+
+    async function expiry(api: HttpTestClient, admin: { token: string }): Promise<void> {
       const sender = await api.register('giver');
       const taker = await api.register('taker');
       const group = await api.post(
@@ -133,7 +158,7 @@ for (const backend of SERVER_STORES) {
       const late = await api.post(`/api/v1/red-packets/${packetId}/claim`, {}, sender.token);
       assert.equal(late.status, 403);
       assert.equal(late.body.error.name, 'EXPIRED');
-    });
+    }
 
     it('works over the native protocol; an IMP user sees a readable line', async () => {
       const alice = await NativeTestClient.connect(server.port);

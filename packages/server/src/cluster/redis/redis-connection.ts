@@ -1,12 +1,17 @@
 import { Redis } from 'ioredis';
 
+/** After Redis came back: how long to let queued publishes land before devices re-sync. */
+const RESYNC_DELAY_MS = 250;
+
 /**
- * The two Redis connections of a node: one for commands and publishing, one in subscriber mode.
+ * The three Redis connections of a node: commands, publishing, and one in subscriber mode.
  * Commands issued while Redis is away wait in ioredis's queue for a few reconnect attempts, then
- * fail (callers treat that as background failure; clients re-sync what they missed).
+ * fail (callers treat that as background failure). Publishes wait for Redis to come back (the bus
+ * bounds how many may wait), so pushes sent during an outage still arrive, in order.
  */
 export class RedisConnection {
   readonly command: Redis;
+  readonly publisher: Redis;
   readonly subscriber: Redis;
 
   constructor(
@@ -20,6 +25,7 @@ export class RedisConnection {
       lazyConnect: true,
     };
     this.command = new Redis(url, options);
+    this.publisher = new Redis(url, { ...options, maxRetriesPerRequest: null });
     this.subscriber = new Redis(url, options);
   }
 
@@ -28,26 +34,31 @@ export class RedisConnection {
   }
 
   async connect(): Promise<void> {
-    await Promise.all([this.command.connect(), this.subscriber.connect()]);
+    await Promise.all([this.command.connect(), this.publisher.connect(), this.subscriber.connect()]);
   }
 
-  /** Runs after every reconnect (not the first connect): the node rewrites what Redis lost. */
+  /**
+   * Runs after every reconnect of the subscriber (not the first connect), once it has subscribed
+   * again: the node rewrites what Redis lost and tells its devices to sync.
+   */
   onReconnect(listener: () => void): void {
     let first = true;
-    this.command.on('ready', () => {
+    this.subscriber.on('ready', () => {
       if (first) first = false;
-      else listener();
+      // ioredis re-subscribes right after 'ready'; publishes queued elsewhere drain meanwhile.
+      else setTimeout(listener, RESYNC_DELAY_MS).unref();
     });
   }
 
   onError(listener: (err: Error) => void): void {
     this.command.on('error', listener);
+    this.publisher.on('error', listener);
     this.subscriber.on('error', listener);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.command.quit(), this.subscriber.quit()]);
-    this.command.disconnect();
-    this.subscriber.disconnect();
+    const all = [this.command, this.publisher, this.subscriber];
+    await Promise.allSettled(all.map((c) => c.quit()));
+    for (const c of all) c.disconnect();
   }
 }

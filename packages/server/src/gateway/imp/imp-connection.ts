@@ -187,6 +187,7 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
       case 'contact':
       case 'typing':
       case 'call':
+      case 'resync':
         // IMP has no way to show these (a call's record arrives as a message).
         return undefined;
     }

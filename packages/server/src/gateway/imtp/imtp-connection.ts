@@ -274,6 +274,7 @@ export class ImtpConnection extends StreamConnection<ImtpFrame> {
       case 'presence':
       case 'contact':
       case 'typing':
+      case 'resync':
         // IMTP has no frames for these.
         return undefined;
       case 'call': {

@@ -145,6 +145,7 @@ export class JimConnection extends StreamConnection<JimFrame> {
       case 'typing':
       case 'contact':
       case 'call':
+      case 'resync':
         // Jim has no frames for these; see docs/protocols/jim.md.
         return undefined;
     }

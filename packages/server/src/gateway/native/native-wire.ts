@@ -103,6 +103,7 @@ function conversationView(event: PushEvent, viewer: UserId): ConversationRef | u
     case 'presence':
     case 'contact':
     case 'call':
+    case 'resync':
       return undefined;
   }
 }
@@ -145,6 +146,8 @@ function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | un
           }),
         ),
       );
+    case 'resync':
+      return notifyFrame(Command.SYNC, new Uint8Array(0));
     case 'call':
       return notifyFrame(
         Command.CALL,
