@@ -47,4 +47,11 @@ export {
   type ConversationState,
   type KickNotice,
   type PresenceNotice,
+  type Member,
+  type CallSignal,
+  type CallRecord,
+  type RedPacketInfo,
+  type RedPacketDetail,
+  type WalletResponse,
+  type LedgerEntry,
 } from '@parley/protocol';

@@ -1,15 +1,24 @@
-import { useState, type SyntheticEvent } from 'react';
+import { useCallback, useState, type SyntheticEvent } from 'react';
 import { login, loadSession, register, saveSession, type Session } from './http.js';
 import { Messenger } from './Messenger.js';
+import { useTheme } from './hooks/useTheme.js';
+import { ThemeToggle } from './components/ThemeToggle.js';
 
 export function App(): React.JSX.Element {
   const [session, setSession] = useState<Session | undefined>(() => loadSession());
   const [notice, setNotice] = useState('');
+  const { theme, next } = useTheme();
+  const signedOut = useCallback((reason: string) => {
+    saveSession(undefined);
+    setNotice(reason);
+    setSession(undefined);
+  }, []);
 
   if (session === undefined) {
     return (
       <AuthForm
         notice={notice}
+        toggle={<ThemeToggle theme={theme} onNext={next} />}
         onSession={(s) => {
           saveSession(s);
           setNotice('');
@@ -22,16 +31,18 @@ export function App(): React.JSX.Element {
     <Messenger
       key={session.token}
       session={session}
-      onSignedOut={(reason) => {
-        saveSession(undefined);
-        setNotice(reason);
-        setSession(undefined);
-      }}
+      theme={theme}
+      onNextTheme={next}
+      onSignedOut={signedOut}
     />
   );
 }
 
-function AuthForm(props: { notice: string; onSession: (s: Session) => void }): React.JSX.Element {
+function AuthForm(props: {
+  notice: string;
+  toggle: React.ReactNode;
+  onSession: (s: Session) => void;
+}): React.JSX.Element {
   const [mode, setMode] = useState<'login' | 'register'>('login');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -53,7 +64,10 @@ function AuthForm(props: { notice: string; onSession: (s: Session) => void }): R
   return (
     <main className="auth">
       <form className="auth-card" onSubmit={submit} data-testid="auth-form">
-        <h1>Parley</h1>
+        <header className="auth-head">
+          <h1>Parley</h1>
+          {props.toggle}
+        </header>
         <div className="tabs">
           <button
             type="button"

@@ -1,42 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
+import {
+  launchChromium,
+  message,
+  openChatWith,
+  pages,
+  png,
+  registerInUi,
+  screenshots,
+  send,
+  type Pages,
+} from './e2e-kit.js';
 
-const shots = fileURLToPath(new URL('../../../test-output/web/', import.meta.url));
 const XSS = `<img src=x onerror="window.__pwned=1"> <script>window.__pwned=1</script>`;
-
-/** A small gradient PNG (no image library needed). */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = y * (width * 3 + 1) + 1 + x * 3;
-      raw.set([(x * 255) / width, (y * 255) / height, 160], o);
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /**
  * The web client (packages/web/dist, built by `npm run build -w @parley/web`) served by a real
@@ -46,61 +24,20 @@ function png(width: number, height: number): Buffer {
 describe('the web client in Chromium', () => {
   let server: InProcessServer;
   let browser: Browser;
+  let users: Pages;
   let base = '';
-  const contexts: BrowserContext[] = [];
-  let step = 0;
-
-  const shot = async (page: Page, name: string): Promise<void> => {
-    step += 1;
-    await page.screenshot({ path: `${shots}${String(step).padStart(2, '0')}-${name}.png` });
-  };
-
-  const openPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(base);
-    return page;
-  };
-
-  const registerInUi = async (page: Page, username: string): Promise<string> => {
-    await page.getByTestId('show-register').click();
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(`${username}-password`);
-    await page.getByTestId('auth-submit').click();
-    await page.locator('[data-testid=connection-state][data-state=online]').waitFor();
-    const id = (await page.locator('.me .muted').textContent()) ?? '';
-    return id.replace('#', '');
-  };
-
-  const openChatWith = async (page: Page, who: string): Promise<void> => {
-    await page.getByTestId('new-chat').click();
-    await page.locator('input[name=peer]').fill(who);
-    await page.getByTestId('open-chat').click();
-    await page.getByTestId('chat').waitFor();
-  };
-
-  const send = async (page: Page, text: string): Promise<void> => {
-    await page.getByTestId('composer').fill(text);
-    await page.getByTestId('send').click();
-  };
-
-  const message = (page: Page, text: string) =>
-    page.getByTestId('message').filter({ has: page.locator('.text', { hasText: text }) });
+  const shot = screenshots('chat');
+  const openPage = (): Promise<Page> => users.open();
 
   before(async () => {
-    mkdirSync(shots, { recursive: true });
     server = await startTestServer();
     base = `http://127.0.0.1:${server.httpPort}/`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
+    users = pages(browser, base);
   });
 
   after(async () => {
-    for (const c of contexts) await c.close();
+    await users.closeAll();
     await browser.close();
     await server.stop();
   });
@@ -161,7 +98,7 @@ describe('the web client in Chromium', () => {
     await shot(alice, 'alice-got-reply');
 
     // An image: uploaded over HTTP, sent as IMAGE, its thumbnail fetched with the token on bob's side.
-    await alice.getByTestId('image-input').setInputFiles({
+    await alice.getByTestId('attach-input').setInputFiles({
       name: 'gradient.png',
       mimeType: 'image/png',
       buffer: png(96, 64),

@@ -16,7 +16,10 @@ export interface UploadedMedia {
   readonly size: number;
   readonly width: number;
   readonly height: number;
-  readonly thumbnailUrl: string;
+  /** Milliseconds, for audio and video where the container tells (else 0). */
+  readonly durationMs: number;
+  /** Images only. */
+  readonly thumbnailUrl: string | null;
 }
 
 interface ErrorJson {
@@ -68,10 +71,34 @@ export function isOwnMediaUrl(url: string): boolean {
 }
 
 export async function fetchMediaBlobUrl(token: string, url: string): Promise<string> {
+  return URL.createObjectURL(await fetchMedia(token, url));
+}
+
+async function fetchMedia(token: string, url: string): Promise<Blob> {
   if (!isOwnMediaUrl(url)) throw new Error('not a media URL of this server');
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw await failure(res);
-  return URL.createObjectURL(await res.blob());
+  return res.blob();
+}
+
+/**
+ * Saves a media file under `name`: fetched with the token into an object URL, then handed to the
+ * browser's download through a temporary `<a download>` (a download is not a fetch the page's CSP
+ * restricts).
+ */
+export async function downloadMedia(token: string, url: string, name: string): Promise<void> {
+  const objectUrl = URL.createObjectURL(await fetchMedia(token, url));
+  const a = document.createElement('a');
+  a.href = objectUrl;
+  a.download = name !== '' ? name : 'download';
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has taken the blob by the time a minute has passed.
+  setTimeout(() => {
+    URL.revokeObjectURL(objectUrl);
+  }, 60_000);
 }
 
 const SESSION_KEY = 'parley.session';

@@ -21,6 +21,7 @@ const SERVER_PATHS = /^\/(?:api(?:\/|$)|ws(?:\/|$)|healthz$|readyz$|metrics$)/;
 const WEB_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; " +
+    "media-src 'self' blob:; " +
     "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
