@@ -38,6 +38,12 @@ import { createImtpConnection } from './gateway/imtp/imtp-connection.js';
 import { createJimConnection } from './gateway/jim/jim-connection.js';
 import { NativeGateway } from './gateway/native/native-gateway.js';
 import { TcpListener } from './gateway/tcp-listener.js';
+import { ConnectionsPerAddress } from './gateway/address-limits.js';
+import { loadTlsCredentials } from './gateway/tls-credentials.js';
+import { TlsListener } from './gateway/tls-listener.js';
+import { RateLimits } from './core/rate-limits.js';
+import type { RateCounter } from './core/rate-counter.js';
+import { MemoryRateCounter } from './cluster/memory/memory-rate-counter.js';
 import { createLogger } from './logger.js';
 import { PostgresStore } from './store/postgres-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -53,6 +59,9 @@ export interface App {
   readonly tcpPort: number;
   /** Bound HTTP port: WebSocket at /ws. */
   readonly httpPort: number;
+  /** Bound TLS and HTTPS ports; undefined without PARLEY_TLS_CERT/PARLEY_TLS_KEY. */
+  readonly tlsPort: number | undefined;
+  readonly httpsPort: number | undefined;
   readonly gateway: NativeGateway;
   stop(): Promise<void>;
   /** Runs when the node must stop on its own (its worker-id lease was taken): it is stopping. */
@@ -81,6 +90,8 @@ export interface ServicesCluster {
   readonly calls: CallStateStore;
   readonly sessions: SessionDirectory;
   announceMembersChanged(conversationId: string): void;
+  /** Rate-limit counters shared by the nodes (per user, per address); memory when absent. */
+  readonly rateCounter?: RateCounter;
 }
 
 export function createServices(
@@ -112,9 +123,17 @@ export function createServices(
     maxLoginFailures: config.maxLoginFailures,
     loginWindowMs: config.loginWindowMs,
   });
+  const limits = new RateLimits(cluster?.rateCounter ?? new MemoryRateCounter(), new MemoryRateCounter(), {
+    messageWindowMs: config.messageRateWindowMs,
+    maxMessagesPerConnection: config.maxMessagesPerConnection,
+    maxMessagesPerUser: config.maxMessagesPerUser,
+    loginWindowMs: config.loginWindowMs,
+    maxLoginFailuresPerAddress: config.maxLoginFailuresPerAddress,
+  });
   const messages = new MessageService(store, ids, sessions, members, fanout, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     maxPullLimit: config.maxPullLimit,
+    rateLimits: limits,
     observer: {
       async stored(message, content, duplicate) {
         await media.stored(message, content);
@@ -135,6 +154,7 @@ export function createServices(
   const presence = new PresenceService(store, sessions, sessions, config.groupNotifyThreshold);
   const services: CoreServices = {
     auth,
+    limits,
     sessions,
     presence,
     messages,
@@ -189,6 +209,8 @@ export async function startApp(
       void late.stop?.();
     },
   };
+  // A bad certificate or key stops the start before anything joins or listens.
+  const tlsCredentials = loadTlsCredentials(config);
   const cluster = await joinCluster(config, hooks, log);
   const store = openStore(config);
   try {
@@ -228,10 +250,26 @@ export async function startApp(
   gateway.register(Dialect.IMP, createImpConnection);
   gateway.register(Dialect.JIM, createJimConnection);
   gateway.register(Dialect.IMTP, createImtpConnection);
+  // Shared by every listener: one address's connections over TCP, TLS and WebSocket count together.
+  const perAddress = new ConnectionsPerAddress(config.maxConnectionsPerAddress);
   const tcp = new TcpListener(
-    { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections },
+    { host: config.tcpHost, port: config.tcpPort, maxConnections: config.maxConnections, perAddress },
     gateway,
   );
+  const tls =
+    tlsCredentials === undefined
+      ? undefined
+      : new TlsListener(
+          {
+            host: config.tcpHost,
+            port: config.tlsPort,
+            maxConnections: config.maxConnections,
+            credentials: tlsCredentials,
+            handshakeTimeoutMs: config.authTimeoutMs,
+            perAddress,
+          },
+          gateway,
+        );
   services.metrics.countConnections(() => gateway.connectionsByDialect());
   gateway.observeConnections((dialect) => services.metrics.connectionObserver(dialect));
   const api = await buildHttpApi(
@@ -247,22 +285,39 @@ export async function startApp(
         authRateLimit: config.httpAuthRateLimit,
         bodyLimit: config.maxFrameBytes,
         adminUsers: config.adminUsers,
+        iceServers: config.iceServers,
       },
     },
     log,
   );
   const http = new HttpListener(
-    { host: config.httpHost, port: config.httpPort, maxBodyLength: config.maxFrameBytes },
+    {
+      host: config.httpHost,
+      port: config.httpPort,
+      maxBodyLength: config.maxFrameBytes,
+      perAddress,
+      ...(tlsCredentials === undefined
+        ? {}
+        : {
+            https: {
+              port: config.httpsPort,
+              credentials: tlsCredentials,
+              handshakeTimeoutMs: config.authTimeoutMs,
+            },
+          }),
+    },
     gateway,
     api,
   );
   let tcpPort: number;
   let httpPort: number;
+  let tlsPort: number | undefined;
   try {
     tcpPort = await tcp.listen();
     httpPort = await http.listen();
+    tlsPort = await tls?.listen();
   } catch (err) {
-    await Promise.allSettled([tcp.close(), http.close(), gateway.close(0)]);
+    await Promise.allSettled([tcp.close(), http.close(), tls?.close(), gateway.close(0)]);
     await cluster.close();
     await store.close();
     throw err;
@@ -283,6 +338,8 @@ export async function startApp(
     {
       tcpPort,
       httpPort,
+      tlsPort,
+      httpsPort: http.httpsPort,
       store: config.databaseUrl !== undefined ? 'postgres' : 'sqlite',
       workerId: cluster.workerId,
       cluster: cluster.mode,
@@ -299,6 +356,8 @@ export async function startApp(
     cluster,
     tcpPort,
     httpPort,
+    tlsPort,
+    httpsPort: http.httpsPort,
     gateway,
     stop,
     onFatal(listener) {
@@ -315,7 +374,7 @@ export async function startApp(
       await cluster.leave().catch((err: unknown) => {
         log.warn({ err }, 'leaving the node registry failed');
       });
-      const listeners = Promise.all([tcp.close(), http.close()]);
+      const listeners = Promise.all([tcp.close(), http.close(), tls?.close()]);
       await gateway.close(config.shutdownGraceMs);
       await listeners;
       await cluster.close();

@@ -43,6 +43,16 @@ export interface ParleyConfig {
   readonly redPacketMaxTotal: number;
   readonly adminUsers: string | undefined;
   readonly callRingTimeoutMs: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxLoginFailuresPerAddress: number;
+  readonly messageRateWindowMs: number;
+  readonly maxMessagesPerConnection: number;
+  readonly maxMessagesPerUser: number;
+  readonly tlsPort: number;
+  readonly httpsPort: number;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly iceServers: string | undefined;
 }
 
 type Kind = 'string' | 'int' | 'optional';
@@ -350,6 +360,85 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     default: 60000,
     min: 1000,
     doc: 'an unanswered call ends as missed after this long',
+  },
+  {
+    env: 'PARLEY_MAX_CONNECTIONS_PER_ADDRESS',
+    field: 'maxConnectionsPerAddress',
+    kind: 'int',
+    default: 1000,
+    min: 0,
+    doc: 'open connections per client address on this node, over TCP, TLS and WebSocket (0 = no limit); past it RATE_LIMITED and closed',
+  },
+  {
+    env: 'PARLEY_MAX_LOGIN_FAILURES_PER_ADDRESS',
+    field: 'maxLoginFailuresPerAddress',
+    kind: 'int',
+    default: 100,
+    min: 0,
+    doc: 'failed logins from one address within PARLEY_LOGIN_WINDOW_MS before its logins are refused with RATE_LIMITED (0 = no limit)',
+  },
+  {
+    env: 'PARLEY_MESSAGE_RATE_WINDOW_MS',
+    field: 'messageRateWindowMs',
+    kind: 'int',
+    default: 60000,
+    min: 1000,
+    doc: 'the window the message rate limits count in',
+  },
+  {
+    env: 'PARLEY_MAX_MESSAGES_PER_CONNECTION',
+    field: 'maxMessagesPerConnection',
+    kind: 'int',
+    default: 6000,
+    min: 0,
+    doc: 'messages one connection may send per window; past it RATE_LIMITED (0 = no limit)',
+  },
+  {
+    env: 'PARLEY_MAX_MESSAGES_PER_USER',
+    field: 'maxMessagesPerUser',
+    kind: 'int',
+    default: 12000,
+    min: 0,
+    doc: 'messages one user may send per window over all devices and the HTTP API; past it RATE_LIMITED (0 = no limit)',
+  },
+  {
+    env: 'PARLEY_TLS_PORT',
+    field: 'tlsPort',
+    kind: 'int',
+    default: 7443,
+    min: 0,
+    max: 65535,
+    doc: 'TLS port for the TCP dialects (same detection as TCP), when PARLEY_TLS_CERT and PARLEY_TLS_KEY are set',
+  },
+  {
+    env: 'PARLEY_HTTPS_PORT',
+    field: 'httpsPort',
+    kind: 'int',
+    default: 8443,
+    min: 0,
+    max: 65535,
+    doc: 'HTTPS port: the HTTP port over TLS (API, WSS /ws...), when PARLEY_TLS_CERT and PARLEY_TLS_KEY are set',
+  },
+  {
+    env: 'PARLEY_TLS_CERT',
+    field: 'tlsCert',
+    kind: 'optional',
+    default: undefined,
+    doc: 'PEM certificate (chain) file for the TLS and HTTPS listeners; unset = no TLS',
+  },
+  {
+    env: 'PARLEY_TLS_KEY',
+    field: 'tlsKey',
+    kind: 'optional',
+    default: undefined,
+    doc: 'PEM private key file for PARLEY_TLS_CERT',
+  },
+  {
+    env: 'PARLEY_ICE_SERVERS',
+    field: 'iceServers',
+    kind: 'optional',
+    default: undefined,
+    doc: 'WebRTC ICE servers for calls, as JSON (RTCIceServer[], e.g. [{"urls":"stun:stun.example.org"}]); unset = none (same network only)',
   },
 ];
 

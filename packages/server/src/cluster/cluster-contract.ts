@@ -11,6 +11,7 @@ import {
   type WorkerIdLease,
 } from '../core/cluster.js';
 import type { CallStateStore } from '../core/call-state.js';
+import type { RateCounter } from '../core/rate-counter.js';
 import type { DeviceSession, KickInfo, PushEvent } from '../core/session.js';
 import { ClusterSessions } from './cluster-sessions.js';
 
@@ -21,6 +22,7 @@ export interface ClusterFixture {
   lease(count: number): WorkerIdLease;
   readonly presence: PresenceTable;
   readonly calls: CallStateStore;
+  readonly rates: RateCounter;
   close(): Promise<void>;
 }
 
@@ -183,6 +185,25 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         await calls.begin(call(id), 200);
         await sleep(350);
         assert.equal(await calls.get(id), undefined);
+      });
+    });
+
+    describe('RateCounter', () => {
+      it('counts hits in a window that opens with the first hit, then starts over', async () => {
+        const rates = f().rates;
+        const key = `k-${process.pid}-${Date.now()}`;
+        assert.equal(await rates.peek(key, 300), 0);
+        const counts = await Promise.all(Array.from({ length: 20 }, () => rates.hit(key, 300)));
+        assert.deepEqual(
+          [...counts].sort((a, b) => a - b),
+          Array.from({ length: 20 }, (_, i) => i + 1),
+          'concurrent hits each get their own count',
+        );
+        assert.equal(await rates.peek(key, 300), 20);
+        assert.equal(await rates.hit(`${key}-other`, 300), 1, 'keys are independent');
+        await sleep(450);
+        assert.equal(await rates.peek(key, 300), 0);
+        assert.equal(await rates.hit(key, 300), 1, 'a new window');
       });
     });
 

@@ -16,6 +16,9 @@ import { RedisWorkerLease } from './redis/redis-worker-lease.js';
 import { RedisCallStateStore } from './redis/redis-call-state.js';
 import { MemoryCallStateStore } from './memory/memory-call-state.js';
 import type { CallStateStore } from '../core/call-state.js';
+import type { RateCounter } from '../core/rate-counter.js';
+import { MemoryRateCounter } from './memory/memory-rate-counter.js';
+import { RedisRateCounter } from './redis/redis-rate-counter.js';
 
 /** What the composition root wires into core once the services exist. */
 export interface ClusterHooks {
@@ -35,6 +38,8 @@ export interface ClusterRuntime {
   readonly workerId: number;
   readonly sessions: SessionDirectory;
   readonly calls: CallStateStore;
+  /** Rate-limit counters every node shares (per user, per address). */
+  readonly rateCounter: RateCounter;
   /** Tells the other nodes that a conversation's membership changed (no-op when alone). */
   announceMembersChanged(conversationId: ConversationId): void;
   /** Starts heartbeating with this node's public addresses and load. */
@@ -92,6 +97,7 @@ async function joinAlone(
     workerId: node.workerId,
     sessions: new SessionRegistry(),
     calls: new MemoryCallStateStore(),
+    rateCounter: new MemoryRateCounter(),
     announceMembersChanged: () => undefined,
     announce: (info, load) => node.announce({ ...info, instanceId }, load),
     live: () => node.live(),
@@ -162,6 +168,7 @@ async function joinRedis(
       workerId: node.workerId,
       sessions,
       calls: new RedisCallStateStore(redis),
+      rateCounter: new RedisRateCounter(redis, onError),
       announceMembersChanged: (id) => {
         sessions.announceMembersChanged(id);
       },

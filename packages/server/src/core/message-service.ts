@@ -13,6 +13,7 @@ import { conversationIdFor, parseUserId, type ConversationRef } from './conversa
 import type { Fanout } from './fanout.js';
 import type { MemberDirectory } from './member-directory.js';
 import type { MessageObserver } from './message-observer.js';
+import type { RateLimits } from './rate-limits.js';
 import type { DeviceSession, PushPort } from './session.js';
 import type { IdGenerator } from './snowflake.js';
 import { requireMembership } from './membership.js';
@@ -56,6 +57,8 @@ export interface MessageConfig {
   readonly maxPullLimit: number;
   /** Told of every stored message (media references, metrics). */
   readonly observer?: MessageObserver | undefined;
+  /** Per-connection and per-user message limits (RATE_LIMITED past them); none when absent. */
+  readonly rateLimits?: Pick<RateLimits, 'message'> | undefined;
 }
 
 export interface SendInput {
@@ -109,7 +112,8 @@ export class MessageService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+  async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+    await this.config.rateLimits?.message(session);
     return this.sendAs(session, input, false);
   }
 

@@ -1,4 +1,4 @@
-import { UnauthenticatedError } from '@parley/protocol';
+import { AuthFailedError, UnauthenticatedError } from '@parley/protocol';
 import type { AuthService, LoginInput, LoginResult } from '../core/auth-service.js';
 import type {
   MessageService,
@@ -20,6 +20,7 @@ import type { GroupService } from '../core/group-service.js';
 import type { SessionDirectory } from '../core/session-directory.js';
 import type { DeviceSession } from '../core/session.js';
 import type { ConversationState, UserRecord } from '../core/types.js';
+import type { RateLimits } from '../core/rate-limits.js';
 
 /** What the dispatcher needs from a gateway connection of any dialect. */
 export interface GatewayConnection {
@@ -30,6 +31,8 @@ export interface GatewayConnection {
   session: DeviceSession | undefined;
   /** Builds the DeviceSession that core will push to, bound to this connection. */
   createSession(login: LoginResult): DeviceSession;
+  /** The client's address, for the per-address login limit. */
+  readonly remoteAddress?: string;
 }
 
 /**
@@ -52,6 +55,8 @@ export interface CoreServices {
   readonly conversations: ConversationService;
   readonly redPackets: RedPacketService;
   readonly calls: CallService;
+  /** The failed-logins-per-address limit; none when absent. */
+  readonly limits?: Pick<RateLimits, 'checkLoginAddress' | 'loginFailed'> | undefined;
 }
 
 export class Dispatcher {
@@ -67,6 +72,7 @@ export class Dispatcher {
   readonly conversations: ConversationService;
   readonly redPackets: RedPacketService;
   readonly calls: CallService;
+  private readonly limits: CoreServices['limits'];
 
   constructor(
     services: CoreServices,
@@ -88,6 +94,7 @@ export class Dispatcher {
       redPackets: this.redPackets,
       calls: this.calls,
     } = services);
+    this.limits = services.limits;
   }
 
   register(username: string, password: string, displayName: string): Promise<UserRecord> {
@@ -95,7 +102,16 @@ export class Dispatcher {
   }
 
   async login(conn: GatewayConnection, input: LoginInput): Promise<LoginResult> {
-    const result = await this.auth.login(input);
+    const address = conn.remoteAddress ?? '';
+    await this.limits?.checkLoginAddress(address);
+    let result: LoginResult;
+    try {
+      result = await this.auth.login(input);
+    } catch (err) {
+      // Wrong passwords and unknown tokens count against the address; stale tokens do not.
+      if (err instanceof AuthFailedError) await this.limits?.loginFailed(address);
+      throw err;
+    }
     // The client may have gone while its password was checked: attach nothing for a dead connection.
     if (!conn.isOpen) throw new UnauthenticatedError('connection closed during login');
     // A second LOGIN on an authenticated connection replaces its session.

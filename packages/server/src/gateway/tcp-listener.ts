@@ -1,12 +1,22 @@
 import { createServer, type Server } from 'node:net';
+import { Status } from '@parley/protocol';
+import type { ConnectionsPerAddress } from './address-limits.js';
 import type { NativeGateway } from './native/native-gateway.js';
-import { TcpByteStream } from './tcp-byte-stream.js';
+import { acceptSocket } from './refusal.js';
 
 export interface TcpListenerOptions {
   readonly host: string;
   readonly port: number;
   readonly maxConnections: number;
+  /** Open connections per client address, shared with the other listeners. */
+  readonly perAddress?: ConnectionsPerAddress;
 }
+
+/** What a connection over the per-address limit is told. */
+export const TOO_MANY_CONNECTIONS = {
+  status: Status.RATE_LIMITED,
+  reason: 'too many connections from this address',
+} as const;
 
 /** The TCP listener: every accepted socket speaks the dialect its first bytes tell. */
 export class TcpListener {
@@ -19,7 +29,7 @@ export class TcpListener {
     this.server = createServer(
       { noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 },
       (socket) => {
-        gateway.acceptDetecting(new TcpByteStream(socket));
+        acceptSocket(socket, gateway, options.perAddress, TOO_MANY_CONNECTIONS);
       },
     );
     this.server.maxConnections = options.maxConnections;

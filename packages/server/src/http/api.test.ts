@@ -23,6 +23,7 @@ describe('HTTP API', () => {
       PARLEY_HTTP_AUTH_RATE_LIMIT: '1000',
       PARLEY_RECALL_WINDOW_MS: '600000',
       PARLEY_ADMIN_USERS: 'carol',
+      PARLEY_ICE_SERVERS: '[{"urls":"stun:stun.example.org:3478"}]',
     });
     api = new HttpTestClient(`http://127.0.0.1:${server.httpPort}`);
     alice = await api.register('alice');
@@ -511,6 +512,13 @@ describe('HTTP API', () => {
       const ready = await api.get('/readyz', '');
       assert.equal(ready.status, 200);
       assert.equal(ready.body, 'ready\n');
+    });
+
+    it('hands out the configured ICE servers for calls', async () => {
+      const res = await api.get('/api/v1/calls/ice-servers');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { iceServers: [{ urls: 'stun:stun.example.org:3478' }] });
+      assert.equal((await api.get('/api/v1/calls/ice-servers', '')).status, 401);
     });
 
     it('names this node at GET /api/v1/gateway (the embedded mode is a cluster of one)', async () => {

@@ -19,6 +19,7 @@ import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
 import { walletRoutes } from './routes/wallet.js';
+import { callRoutes } from './routes/calls.js';
 import { serveWebFallback, webRoutes } from './web.js';
 
 export type { ApiDeps } from './context.js';
@@ -116,6 +117,7 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   chatroomRoutes(app, deps);
   mediaRoutes(app, deps);
   walletRoutes(app, deps);
+  callRoutes(app, deps);
 
   webFound = await webRoutes(app);
 

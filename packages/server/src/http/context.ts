@@ -18,6 +18,8 @@ export interface ApiConfig {
   readonly bodyLimit: number;
   /** Comma-separated usernames allowed to use /api/v1/admin. */
   readonly adminUsers?: string | undefined;
+  /** PARLEY_ICE_SERVERS: a JSON RTCIceServer[] for web calls. */
+  readonly iceServers?: string | undefined;
 }
 
 /** What every route module gets. */

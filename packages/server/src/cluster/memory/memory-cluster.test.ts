@@ -1,6 +1,7 @@
 import { clusterContract } from '../cluster-contract.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryCallStateStore } from './memory-call-state.js';
+import { MemoryRateCounter } from './memory-rate-counter.js';
 import { MemoryNodeRegistry } from './memory-node-registry.js';
 import { MemoryPresenceTable } from './memory-presence-table.js';
 import { MemoryWorkerLease } from './memory-worker-lease.js';
@@ -22,6 +23,7 @@ clusterContract('memory', () => {
     },
     presence: new MemoryPresenceTable(),
     calls: new MemoryCallStateStore(),
+    rates: new MemoryRateCounter(),
     close: () => bus.close(),
   });
 });

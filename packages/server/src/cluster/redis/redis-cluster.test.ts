@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { clusterContract } from '../cluster-contract.js';
 import { RedisBus } from './redis-bus.js';
 import { RedisCallStateStore } from './redis-call-state.js';
+import { RedisRateCounter } from './redis-rate-counter.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisNodeRegistry } from './redis-node-registry.js';
 import { RedisPresenceTable } from './redis-presence-table.js';
@@ -42,6 +43,7 @@ clusterContract('Redis', async () => {
     lease: (count) => new RedisWorkerLease(main, count),
     presence: new RedisPresenceTable(main),
     calls: new RedisCallStateStore(main),
+    rates: new RedisRateCounter(main),
     async close() {
       const keys = await main.command.keys(`${prefix}:*`);
       if (keys.length > 0) await main.command.del(...keys);
