@@ -117,13 +117,16 @@ export function createServices(
   }
   const fanout = new Fanout(members, sessions, config.groupNotifyThreshold);
   const system = new SystemMessages(store, ids, fanout);
+  // Counts every node shares (per user, per address, failed logins): Redis in cluster mode.
+  const sharedCounter = cluster?.rateCounter ?? new MemoryRateCounter();
   const auth = new AuthService(store, ids, {
+    failureCounter: sharedCounter,
     tokenTtlMs: config.tokenTtlMs,
     passwordCost: { log2N: config.passwordLog2N, r: 8, p: 1 },
     maxLoginFailures: config.maxLoginFailures,
     loginWindowMs: config.loginWindowMs,
   });
-  const limits = new RateLimits(cluster?.rateCounter ?? new MemoryRateCounter(), new MemoryRateCounter(), {
+  const limits = new RateLimits(sharedCounter, new MemoryRateCounter(), {
     messageWindowMs: config.messageRateWindowMs,
     maxMessagesPerConnection: config.maxMessagesPerConnection,
     maxMessagesPerUser: config.maxMessagesPerUser,

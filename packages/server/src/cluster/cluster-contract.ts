@@ -204,6 +204,9 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         await sleep(450);
         assert.equal(await rates.peek(key, 300), 0);
         assert.equal(await rates.hit(key, 300), 1, 'a new window');
+        await rates.hit(key, 300);
+        await rates.reset(key);
+        assert.equal(await rates.peek(key, 300), 0, 'reset forgets the window');
       });
     });
 

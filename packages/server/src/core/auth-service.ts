@@ -9,6 +9,7 @@ import {
   isPlatform,
 } from '@parley/protocol';
 import { LoginLimiter } from './login-limiter.js';
+import type { RateCounter } from './rate-counter.js';
 import { isDisplayText } from './text-rules.js';
 import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
 import type { IdGenerator } from './snowflake.js';
@@ -21,6 +22,8 @@ export interface AuthConfig {
   /** Failed password logins per username within `loginWindowMs` before it is locked out. */
   readonly maxLoginFailures: number;
   readonly loginWindowMs: number;
+  /** Where failed logins are counted (Redis in cluster mode, so the limit holds across nodes). */
+  readonly failureCounter: RateCounter;
 }
 
 export type Credentials =
@@ -70,7 +73,7 @@ export class AuthService {
     private readonly config: AuthConfig,
     private readonly now: () => number = Date.now,
   ) {
-    this.limiter = new LoginLimiter(config.maxLoginFailures, config.loginWindowMs, now);
+    this.limiter = new LoginLimiter(config.failureCounter, config.maxLoginFailures, config.loginWindowMs);
   }
 
   async register(username: string, password: string, displayName = ''): Promise<UserRecord> {
@@ -120,7 +123,7 @@ export class AuthService {
   ): Promise<LoginResult> {
     if (username === '' || password.length > MAX_PASSWORD_LENGTH)
       throw new AuthFailedError('wrong username or password');
-    if (!this.limiter.allows(username)) {
+    if (!(await this.limiter.allows(username))) {
       throw new RateLimitedError('too many failed logins for this account; try again later');
     }
     const user = await this.store.getUserByUsername(username);
@@ -128,10 +131,10 @@ export class AuthService {
     this.dummyHash ??= hashPassword('not a password', this.config.passwordCost);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (user === undefined || !ok) {
-      this.limiter.failed(username);
+      await this.limiter.failed(username);
       throw new AuthFailedError('wrong username or password');
     }
-    this.limiter.succeeded(username);
+    await this.limiter.succeeded(username);
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
     const deviceId = input.deviceId === '' ? `d-${randomBytes(6).toString('hex')}` : input.deviceId;

@@ -12,4 +12,6 @@ export interface RateCounter {
   hit(key: string, windowMs: number): Promise<number>;
   /** The count in the current window without adding to it (0 when the window has passed or never opened). */
   peek(key: string, windowMs: number): Promise<number>;
+  /** Forgets the key's window (a successful login clears its failures). */
+  reset(key: string): Promise<void>;
 }

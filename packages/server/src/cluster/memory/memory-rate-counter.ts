@@ -35,6 +35,11 @@ export class MemoryRateCounter implements RateCounter {
     return Promise.resolve(this.peekNow(key, windowMs));
   }
 
+  reset(key: string): Promise<void> {
+    this.windows.delete(key);
+    return Promise.resolve();
+  }
+
   /** The synchronous form of `hit`. */
   hitNow(key: string, windowMs: number): number {
     const now = this.now();

@@ -27,6 +27,14 @@ export class RedisRateCounter implements RateCounter {
     }
   }
 
+  async reset(key: string): Promise<void> {
+    try {
+      await this.redis.command.del(this.redis.key('rate', key));
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
   async peek(key: string): Promise<number> {
     try {
       const value = await this.redis.command.get(this.redis.key('rate', key));
