@@ -90,6 +90,14 @@ export interface SyncCursor {
   readonly seq: number;
 }
 
+/** A send's place in its session's order of appends. */
+interface AppendTurn {
+  /** Resolves when this send may append. */
+  wait(): Promise<void>;
+  /** Lets the next send of the session append. */
+  pass(): void;
+}
+
 const CLIENT_MSG_ID = /^[\x21-\x7e]{1,64}$/;
 /** Bounded memory of conversations known to exist, to skip ensureConversation on the hot path. */
 const KNOWN_CONVERSATIONS_MAX = 100_000;
@@ -101,6 +109,8 @@ const KNOWN_CONVERSATIONS_MAX = 100_000;
 export class MessageService {
   private readonly known = new Set<ConversationId>();
   private readonly lastTyping = new WeakMap<DeviceSession, number>();
+  /** Per session: the turn of its latest send (see `inOrder`). */
+  private readonly appendTurns = new WeakMap<DeviceSession, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -112,17 +122,52 @@ export class MessageService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
-    await this.config.rateLimits?.message(session);
-    return this.sendAs(session, input, false);
+  /**
+   * Sends of one session may run concurrently (a pipelining connection); their messages still
+   * reach the store in the order the sends were called (see `inOrder`).
+   */
+  send(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
+    return this.inOrder(session, async (turn) => {
+      await this.config.rateLimits?.message(session);
+      return this.sendAs(session, input, false, turn);
+    });
   }
 
   /** Sends content a core service built (a red packet, a call record), in the session's name. */
   sendAuthored(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
-    return this.sendAs(session, input, true);
+    return this.inOrder(session, (turn) => this.sendAs(session, input, true, turn));
   }
 
-  private async sendAs(session: DeviceSession, input: SendInput, authored: boolean): Promise<SendOutcome> {
+  /**
+   * Runs a send with its turn to append: the turn opens once the session's previous send has
+   * handed its message to the store (queued, for a store that commits appends in call order, or
+   * committed, for one that does not). Everything before the append (validation, authorization)
+   * runs concurrently; a send that fails before appending passes its turn on.
+   */
+  private async inOrder(
+    session: DeviceSession,
+    run: (turn: AppendTurn) => Promise<SendOutcome>,
+  ): Promise<SendOutcome> {
+    const previous = this.appendTurns.get(session);
+    let pass!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      pass = resolve;
+    });
+    this.appendTurns.set(session, mine);
+    try {
+      return await run({ wait: () => previous ?? Promise.resolve(), pass });
+    } finally {
+      pass();
+      if (this.appendTurns.get(session) === mine) this.appendTurns.delete(session);
+    }
+  }
+
+  private async sendAs(
+    session: DeviceSession,
+    input: SendInput,
+    authored: boolean,
+    turn: AppendTurn,
+  ): Promise<SendOutcome> {
     const typing = input.content?.contentType === ContentType.TYPING;
     // Check the request before anything is looked up or created: a refused send leaves nothing.
     let valid: ValidContent | undefined;
@@ -148,7 +193,8 @@ export class MessageService {
     }
     const mentions = mentionsOf(valid.content, input.conversation.type, manager);
     if (peers !== undefined) await this.ensureSingle(conversationId, peers);
-    const result = await this.store.appendMessage({
+    await turn.wait();
+    const appending = this.store.appendMessage({
       ...mentions,
       id: this.ids.next(),
       conversationId,
@@ -160,6 +206,8 @@ export class MessageService {
       searchText: valid.searchText,
       serverTime: this.now(),
     });
+    if (this.store.appendsInCallOrder === true) turn.pass();
+    const result = await appending;
     if (result.duplicate && result.message.conversationId !== conversationId) {
       throw new ConflictError('clientMsgId was already used for a message to another conversation');
     }

@@ -32,6 +32,12 @@ import type {
 export interface Store {
   /** Balances, their ledger and red packets, on this store's database and connections. */
   readonly ledger: LedgerStore;
+  /**
+   * True when appends commit in the order appendMessage was called (one writer queue, as
+   * SqliteStore's group commit): a sender's next message may then be handed over before the
+   * previous one committed. Otherwise each waits for the previous commit.
+   */
+  readonly appendsInCallOrder?: boolean;
   /** Applies pending versioned migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -26,6 +26,9 @@ const CLOSE_GRACE_MS = 2000;
 const ConnState = { OPEN: 0, CLOSING: 1, CLOSED: 2 } as const;
 type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
+/** Pipelined requests one connection may have running at once. */
+const MAX_PIPELINED = 64;
+
 /** What a connection reports for metrics. */
 export interface ConnectionObserver {
   /** A request was handled, taking `ms` from dequeue to answer. */
@@ -51,6 +54,8 @@ export abstract class StreamConnection<F> implements GatewayConnection {
   private queue: F[] = [];
   private processing = false;
   private paused = false;
+  /** Pipelined frames still being handled. */
+  private readonly running = new Set<Promise<void>>();
   private observer: ConnectionObserver = NO_OBSERVER;
 
   constructor(
@@ -221,15 +226,25 @@ export abstract class StreamConnection<F> implements GatewayConnection {
     this.onClosed(this);
   }
 
+  /**
+   * Handles queued frames in order. A frame the dialect marks `pipelined` (a native send) starts
+   * while the ones before it are still running, up to MAX_PIPELINED at once, so one connection's
+   * messages share a group commit; any other frame waits until everything before it is done.
+   */
   private async drainQueue(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
     try {
       let frame: F | undefined;
       while (this.state === ConnState.OPEN && (frame = this.queue.shift()) !== undefined) {
-        const started = performance.now();
-        await this.handle(frame);
-        this.observer.handled(performance.now() - started);
+        if (this.pipelined(frame)) {
+          const running = this.timed(frame).finally(() => this.running.delete(running));
+          this.running.add(running);
+          if (this.running.size >= MAX_PIPELINED) await Promise.race(this.running);
+        } else {
+          await Promise.all(this.running);
+          await this.timed(frame);
+        }
         if (this.paused && this.queue.length < this.limits.maxInflightRequests / 2) {
           this.paused = false;
           this.stream.resume();
@@ -238,5 +253,16 @@ export abstract class StreamConnection<F> implements GatewayConnection {
     } finally {
       this.processing = false;
     }
+  }
+
+  private async timed(frame: F): Promise<void> {
+    const started = performance.now();
+    await this.handle(frame);
+    this.observer.handled(performance.now() - started);
+  }
+
+  /** May this frame run alongside the ones before it? (Its answer may then come before theirs.) */
+  protected pipelined(_frame: F): boolean {
+    return false;
   }
 }

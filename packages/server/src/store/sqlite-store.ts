@@ -134,6 +134,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #prepared: Prepared | undefined;
   readonly ledger: SqliteLedgerStore;
+  readonly appendsInCallOrder = true;
   readonly #appends: PendingAppend[] = [];
 
   constructor(options: SqliteStoreOptions) {
@@ -589,7 +590,7 @@ type Prepared = ReturnType<typeof prepare>;
 
 function prepare(db: Database.Database) {
   const s = prepareStatements(db);
-  const appendMessage = db.transaction((m: NewMessage): AppendResult => {
+  const appendBody = (m: NewMessage): AppendResult => {
     const existing = s.messageByClientMsgId.get(m.senderId, m.clientMsgId);
     if (existing !== undefined) return { message: toMessage(existing), duplicate: true };
     const bumped = s.bumpMaxSeq.get(m.conversationId);
@@ -616,7 +617,8 @@ function prepare(db: Database.Database) {
       }
     }
     return { message: stored(m, Number(bumped)), duplicate: false };
-  });
+  };
+  const appendMessage = db.transaction(appendBody);
   /** Inserts the missing members at the current head; keeps member_count exact. */
   const insertMembers = (id: ConversationId, maxSeq: bigint, members: readonly NewMember[]): UserId[] => {
     const added: UserId[] = [];
@@ -681,8 +683,12 @@ function prepare(db: Database.Database) {
   );
   // One read transaction: a consistent answer, and no per-lookup lock churn.
   // Group commit (DESIGN §12): the appends of one event-loop turn in one transaction, one fsync.
-  // Each append is a nested transaction (a SAVEPOINT): one that fails rolls back alone.
-  const appendBatch = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
+  // Fast path: the appends run bare in one transaction. Should one throw, the whole batch rolls
+  // back and runs again with each append in a SAVEPOINT of its own, so it fails alone.
+  const appendAll = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
+    batch.map((m) => ({ result: appendBody(m) })),
+  );
+  const appendEach = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
     batch.map((m) => {
       try {
         return { result: appendMessage(m) };
@@ -691,6 +697,15 @@ function prepare(db: Database.Database) {
       }
     }),
   );
+  const appendBatch = {
+    immediate(batch: readonly NewMessage[]): AppendOutcome[] {
+      try {
+        return appendAll.immediate(batch);
+      } catch {
+        return appendEach.immediate(batch);
+      }
+    },
+  };
   const existingUserIds = db.transaction((ids: readonly UserId[]): UserId[] =>
     ids.filter((id) => s.userExists.get(id) !== undefined),
   );

@@ -85,6 +85,11 @@ export class NativeConnection extends StreamConnection<Frame> {
     return errorFrame(this.faultFrame.seq, this.faultFrame.command, status, reason);
   }
 
+  /** Sends run alongside each other (answered by seq, possibly out of order); nothing else does. */
+  protected override pipelined(frame: Frame): boolean {
+    return frame.command === Command.MS && this.session !== undefined;
+  }
+
   protected async handle(frame: Frame): Promise<void> {
     const flags = parseFlags(frame.flag);
     try {
