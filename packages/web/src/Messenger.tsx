@@ -7,6 +7,7 @@ import { userLabel } from './model.js';
 import { useParley, type ConversationRow } from './hooks/useParley.js';
 import { useMediaProxy } from './hooks/useMediaProxy.js';
 import { useNotifications } from './hooks/useNotifications.js';
+import { useCall } from './hooks/useCall.js';
 import type { Theme } from './hooks/useTheme.js';
 import { ChatView } from './components/ChatView.js';
 import { ChatroomDialog } from './components/ChatroomDialog.js';
@@ -16,9 +17,11 @@ import { NewChatDialog } from './components/NewChatDialog.js';
 import { NewGroupDialog } from './components/NewGroupDialog.js';
 import { SearchDialog } from './components/SearchDialog.js';
 import { ThemeToggle } from './components/ThemeToggle.js';
+import { CallPanel } from './components/CallPanel.js';
+import { WalletDialog } from './components/WalletDialog.js';
 import { Icon } from './components/Icon.js';
 
-type DialogKind = 'none' | 'chat' | 'group' | 'rooms' | 'search' | 'group-settings';
+type DialogKind = 'none' | 'chat' | 'group' | 'rooms' | 'search' | 'group-settings' | 'wallet';
 
 interface Active {
   readonly ref: ConversationRef;
@@ -51,6 +54,7 @@ export function Messenger(props: {
     setActive({ ref, focusSeq });
   }, []);
   const notifications = useNotifications(client, me, conversations, open);
+  const { controller: calls, call } = useCall(client, session.token, setError);
 
   const logout = (): void => {
     const done = (): void => {
@@ -80,6 +84,10 @@ export function Messenger(props: {
   useEffect(() => {
     if (peerId !== undefined) ensureUsers([peerId]);
   }, [peerId, ensureUsers]);
+  const callPeer = call?.peerId;
+  useEffect(() => {
+    if (callPeer !== undefined) ensureUsers([callPeer]);
+  }, [callPeer, ensureUsers]);
   const title =
     activeRow?.name ??
     (peerId === undefined ? active?.ref.target : userLabel(model.users.get(peerId), String(peerId))) ??
@@ -131,6 +139,14 @@ export function Messenger(props: {
             aria-label="Search messages"
           >
             Search
+          </button>
+          <button
+            onClick={() => {
+              setDialog('wallet');
+            }}
+            data-testid="open-wallet"
+          >
+            Wallet
           </button>
           <button onClick={logout} data-testid="logout">
             Sign out
@@ -185,6 +201,14 @@ export function Messenger(props: {
               setDialog('group-settings');
             }}
             onLeft={left}
+            onCall={
+              peerId === undefined
+                ? undefined
+                : (media) => {
+                    void calls.call(peerId, media);
+                  }
+            }
+            inCall={call !== undefined && call.phase !== 'ended'}
           />
         ) : (
           <div className="placeholder muted">Choose a conversation, or start a new chat.</div>
@@ -219,6 +243,14 @@ export function Messenger(props: {
           nameOf={(key) => conversations.find((c) => c.key === key)?.name}
           onClose={closeDialog}
           onOpen={open}
+        />
+      )}
+      {dialog === 'wallet' && <WalletDialog client={client} onClose={closeDialog} />}
+      {call !== undefined && (
+        <CallPanel
+          call={call}
+          controller={calls}
+          peerName={userLabel(model.users.get(call.peerId), String(call.peerId))}
         />
       )}
       {dialog === 'group-settings' && active?.ref.type === ConversationType.GROUP && (

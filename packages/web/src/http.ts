@@ -101,6 +101,18 @@ export async function downloadMedia(token: string, url: string, name: string): P
   }, 60_000);
 }
 
+/**
+ * The STUN/TURN servers for WebRTC calls (`GET /api/v1/calls/ice-servers`). A server without the
+ * route (404) configures none: peers on the same network need none.
+ */
+export async function fetchIceServers(token: string): Promise<RTCIceServer[]> {
+  const res = await fetch('/api/v1/calls/ice-servers', { headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 404) return [];
+  if (!res.ok) throw await failure(res);
+  const body = (await res.json()) as { iceServers?: unknown };
+  return Array.isArray(body.iceServers) ? (body.iceServers as RTCIceServer[]) : [];
+}
+
 const SESSION_KEY = 'parley.session';
 
 export function loadSession(): Session | undefined {

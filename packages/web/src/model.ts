@@ -1,4 +1,6 @@
 import { ContentType, type Message, type UserProfile } from '@parley/sdk';
+import { callRecordText, type CallView } from './call-record.js';
+import { formatMoney } from './money.js';
 
 /** Media as a message row shows it (MediaInfo with numbers instead of bigints). */
 export interface MediaView {
@@ -19,6 +21,26 @@ export interface LocationView {
   readonly address: string;
 }
 
+/** A red packet as its message shows it (amounts in cents). */
+export interface RedPacketView {
+  readonly packetId: bigint;
+  readonly total: bigint;
+  readonly count: number;
+  /** random or even. */
+  readonly mode: string;
+  readonly greeting: string;
+  readonly expiresAt: number;
+  readonly senderId: bigint;
+}
+
+/** What this user knows of a red packet after opening it: their own share and its state. */
+export interface PacketStatus {
+  /** What I got (0: nothing, or not claimed). */
+  readonly amount: bigint;
+  /** open, empty, expired or refunded. */
+  readonly state: string;
+}
+
 /** A message as the UI shows it. Immutable: a recall or an edit replaces the entry. */
 export interface ChatMessage {
   readonly seq: bigint;
@@ -29,6 +51,8 @@ export interface ChatMessage {
   readonly text: string;
   readonly media: MediaView | undefined;
   readonly location: LocationView | undefined;
+  readonly redPacket: RedPacketView | undefined;
+  readonly call: CallView | undefined;
   /** SYSTEM messages: what happened (`recalled`, `edited`, `members_added`, ...). */
   readonly systemKind: string;
   readonly time: number;
@@ -43,6 +67,8 @@ export function toChat(m: Message): ChatMessage {
   const c = m.messageContent;
   const media = c?.media;
   const location = c?.location;
+  const packet = c?.redPacket;
+  const call = c?.call;
   return {
     seq: m.seq,
     messageId: m.messageId,
@@ -72,6 +98,28 @@ export function toChat(m: Message): ChatMessage {
             title: location.title,
             address: location.address,
           },
+    redPacket:
+      packet === undefined
+        ? undefined
+        : {
+            packetId: packet.packetId,
+            total: packet.total,
+            count: packet.count,
+            mode: packet.mode,
+            greeting: packet.greeting,
+            expiresAt: Number(packet.expiresAt),
+            senderId: packet.senderId,
+          },
+    call:
+      call === undefined
+        ? undefined
+        : {
+            callId: call.callId,
+            media: call.media,
+            outcome: call.outcome,
+            durationMs: Number(call.durationMs),
+            callerId: call.callerId,
+          },
     systemKind: c?.system?.kind ?? '',
     time: Number(m.serverTime),
     recalled: (m.flags & MessageFlag.RECALLED) !== 0,
@@ -79,12 +127,20 @@ export function toChat(m: Message): ChatMessage {
   };
 }
 
-/** A one-line summary for the conversation list and notifications. */
-export function preview(m: Message | undefined): string {
+/** A one-line summary for the conversation list and notifications (`me`: to word call records). */
+export function preview(m: Message | undefined, me?: bigint): string {
   if (m === undefined) return '';
   if ((m.flags & MessageFlag.RECALLED) !== 0) return 'message recalled';
   const c = m.messageContent;
   if (c === undefined) return '';
+  if (c.contentType === ContentType.RED_PACKET && c.redPacket !== undefined) {
+    const greeting = c.redPacket.greeting;
+    return `[Red packet ${formatMoney(c.redPacket.total)}]${greeting !== '' ? ` ${greeting}` : ''}`;
+  }
+  if (c.contentType === ContentType.CALL && c.call !== undefined) {
+    const call = toChat(m).call;
+    if (call !== undefined) return callRecordText(call, me === undefined ? undefined : call.callerId === me);
+  }
   return contentSummary(c.contentType, c.text, c.media?.name ?? '', c.location?.title ?? '');
 }
 
@@ -106,6 +162,10 @@ export function contentSummary(type: number, text: string, fileName: string, pla
       return place !== '' ? `[location] ${place}` : '[location]';
     case ContentType.STICKER:
       return '[sticker]';
+    case ContentType.RED_PACKET:
+      return '[red packet]';
+    case ContentType.CALL:
+      return text !== '' ? text : '[call]';
     default:
       return '[message]';
   }
@@ -148,6 +208,8 @@ export class Model {
   readonly peerRead = new Map<string, bigint>();
   readonly hasOlder = new Map<string, boolean>();
   readonly users = new Map<bigint, UserInfo>();
+  /** Red packets I opened, by packet id. */
+  readonly packets = new Map<bigint, PacketStatus>();
   private readonly typing = new Map<string, Map<bigint, number>>();
 
   add(key: string, m: ChatMessage): void {
@@ -172,7 +234,15 @@ export class Model {
   recall(key: string, seq: bigint): void {
     const m = this.get(key, seq);
     if (m !== undefined)
-      this.add(key, { ...m, recalled: true, text: '', media: undefined, location: undefined });
+      this.add(key, {
+        ...m,
+        recalled: true,
+        text: '',
+        media: undefined,
+        location: undefined,
+        redPacket: undefined,
+        call: undefined,
+      });
   }
 
   edit(key: string, seq: bigint, text: string): void {

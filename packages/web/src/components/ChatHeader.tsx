@@ -1,4 +1,5 @@
-import { ConversationType, type ConversationRef } from '@parley/sdk';
+import { ConversationType, type CallMedia, type ConversationRef } from '@parley/sdk';
+import { Icon } from './Icon.js';
 
 /** Title, the live line under it (typing, presence), and the conversation's actions. */
 export function ChatHeader(props: {
@@ -9,6 +10,10 @@ export function ChatHeader(props: {
   onBack: () => void;
   onManageGroup: () => void;
   onLeaveRoom: () => void;
+  /** Direct chats: start a call (undefined: no call buttons). */
+  onCall: ((media: CallMedia) => void) | undefined;
+  /** A call is in progress: the call buttons wait. */
+  inCall: boolean;
 }): React.JSX.Element {
   const { conversation, typing, presence } = props;
   const prefix = conversation.type === ConversationType.CHATROOM ? '#' : '';
@@ -37,6 +42,30 @@ export function ChatHeader(props: {
           </span>
         ) : null}
       </div>
+      {props.onCall !== undefined && (
+        <>
+          <button
+            className="icon"
+            onClick={() => props.onCall?.('voice')}
+            disabled={props.inCall}
+            aria-label="Voice call"
+            title="Voice call"
+            data-testid="call-voice"
+          >
+            <Icon name="phone" />
+          </button>
+          <button
+            className="icon"
+            onClick={() => props.onCall?.('video')}
+            disabled={props.inCall}
+            aria-label="Video call"
+            title="Video call"
+            data-testid="call-video"
+          >
+            <Icon name="video" />
+          </button>
+        </>
+      )}
       {conversation.type === ConversationType.GROUP && (
         <button onClick={props.onManageGroup} data-testid="manage-group">
           Group

@@ -4,17 +4,19 @@ import {
   ConversationType,
   NotFoundError,
   conversationKey,
+  type CallMedia,
   type ConversationRef,
 } from '@parley/sdk';
 import type { Parley } from '../hooks/useParley.js';
 import type { MediaProxyState } from '../media-proxy.js';
-import { toChat, userLabel, type ChatMessage, type MediaView } from '../model.js';
+import { toChat, userLabel, type ChatMessage, type MediaView, type RedPacketView } from '../model.js';
 import { errorText, presenceText, typingText } from '../format.js';
 import { mentionedNames } from '../users.js';
 import { ChatHeader } from './ChatHeader.js';
 import { Composer } from './Composer.js';
 import { ImageViewer } from './ImageViewer.js';
 import { MessageRow } from './MessageRow.js';
+import { RedPacketDialog } from './RedPacketDialog.js';
 
 const PAGE = 30;
 /** Older pages fetched at most to reach a search result. */
@@ -33,6 +35,9 @@ export function ChatView(props: {
   onBack: () => void;
   onManageGroup: () => void;
   onLeft: () => void;
+  /** Direct chats: start a call. */
+  onCall: ((media: CallMedia) => void) | undefined;
+  inCall: boolean;
 }): React.JSX.Element {
   const { parley, conversation, focusSeq } = props;
   const { client, model, me, bump, ensureUsers, setError: onError, scheduleRefresh } = parley;
@@ -44,6 +49,7 @@ export function ChatView(props: {
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [editing, setEditing] = useState<ChatMessage | undefined>();
   const [viewing, setViewing] = useState<MediaView | undefined>();
+  const [opening, setOpening] = useState<RedPacketView | undefined>();
   const [members, setMembers] = useState<readonly bigint[]>([]);
   const listRef = useRef<HTMLDivElement>(null);
   const lastMarked = useRef(0n);
@@ -199,10 +205,21 @@ export function ChatView(props: {
       : { online: peer.online, text: presenceText(peer.online, peer.lastSeenAt) };
 
   const senderName = (m: ChatMessage): string => {
+    // A call record sits on the caller's side and is named after the caller.
+    if (m.call !== undefined && m.call.callerId !== m.senderId) {
+      return conversation.type === ConversationType.SINGLE ? props.title : String(m.call.callerId);
+    }
     if (m.senderName !== '' && m.senderName !== String(m.senderId)) return m.senderName;
     if (conversation.type === ConversationType.SINGLE) return props.title;
     return userLabel(model.users.get(m.senderId), String(m.senderId));
   };
+  const direct = conversation.type === ConversationType.SINGLE;
+  // A call record is on the caller's side, whoever's device ended the call (and so sent it).
+  const isMine = (m: ChatMessage): boolean => (m.call !== undefined ? m.call.callerId : m.senderId) === me;
+  const packetTitle = (p: RedPacketView): string =>
+    p.senderId === me
+      ? 'Your red packet'
+      : `${direct ? props.title : userLabel(model.users.get(p.senderId), String(p.senderId))}'s red packet`;
 
   return (
     <div className="chat" data-testid="chat" data-conversation={key}>
@@ -214,6 +231,8 @@ export function ChatView(props: {
         onBack={props.onBack}
         onManageGroup={props.onManageGroup}
         onLeaveRoom={leaveRoom}
+        onCall={props.onCall}
+        inCall={props.inCall}
       />
       <div
         className="messages"
@@ -234,7 +253,7 @@ export function ChatView(props: {
           <MessageRow
             key={String(m.seq)}
             m={m}
-            mine={m.senderId === me}
+            mine={isMine(m)}
             senderName={senderName(m)}
             read={m.seq <= peerRead}
             focused={m.seq === focusSeq}
@@ -245,6 +264,9 @@ export function ChatView(props: {
               if (target.contentType === ContentType.TEXT) setEditing(target);
             }}
             onOpenImage={setViewing}
+            direct={direct}
+            packetStatus={m.redPacket === undefined ? undefined : model.packets.get(m.redPacket.packetId)}
+            onOpenRedPacket={setOpening}
           />
         ))}
       </div>
@@ -262,6 +284,17 @@ export function ChatView(props: {
         }}
         onError={onError}
       />
+      {opening !== undefined && (
+        <RedPacketDialog
+          parley={parley}
+          packet={opening}
+          title={packetTitle(opening)}
+          direct={direct}
+          onClose={() => {
+            setOpening(undefined);
+          }}
+        />
+      )}
       {viewing !== undefined && (
         <ImageViewer
           token={props.token}

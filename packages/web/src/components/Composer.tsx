@@ -6,6 +6,7 @@ import { sendLocation, sendMedia } from '../send.js';
 import type { Recording } from '../hooks/useRecorder.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { LocationDialog } from './LocationDialog.js';
+import { SendRedPacketDialog } from './SendRedPacketDialog.js';
 import { VoiceButton } from './VoiceButton.js';
 import { Icon } from './Icon.js';
 
@@ -34,6 +35,7 @@ export function Composer(props: ComposerProps): React.JSX.Element {
   const [text, setText] = useState('');
   const [picker, setPicker] = useState(false);
   const [locating, setLocating] = useState(false);
+  const [packeting, setPacketing] = useState(false);
   const [uploads, setUploads] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -194,6 +196,18 @@ export function Composer(props: ComposerProps): React.JSX.Element {
             >
               <Icon name="pin" />
             </button>
+            <button
+              type="button"
+              className="icon"
+              onClick={() => {
+                setPacketing(true);
+              }}
+              aria-label="Send a red packet"
+              title="Send a red packet"
+              data-testid="red-packet-button"
+            >
+              <Icon name="gift" />
+            </button>
           </>
         )}
         <span className="emoji-anchor">
@@ -239,6 +253,19 @@ export function Composer(props: ComposerProps): React.JSX.Element {
           {editing !== undefined ? 'Save' : 'Send'}
         </button>
       </form>
+      {packeting && (
+        <SendRedPacketDialog
+          client={client}
+          conversation={conversation}
+          onClose={() => {
+            setPacketing(false);
+          }}
+          onSent={() => {
+            setPacketing(false);
+            onSending();
+          }}
+        />
+      )}
       {locating && (
         <LocationDialog
           onSend={shareLocation}

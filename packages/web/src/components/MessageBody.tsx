@@ -1,11 +1,13 @@
 import { ContentType } from '@parley/sdk';
 import type { MediaProxyState } from '../media-proxy.js';
-import type { ChatMessage, MediaView } from '../model.js';
+import type { ChatMessage, MediaView, PacketStatus, RedPacketView } from '../model.js';
 import { faceSymbol } from '../emoji.js';
 import { AuthImage } from './AuthImage.js';
+import { CallRecord } from './CallRecord.js';
 import { FileCard } from './FileCard.js';
 import { LocationCard } from './LocationCard.js';
 import { MediaPlayer } from './MediaPlayer.js';
+import { RedPacketCard } from './RedPacketCard.js';
 
 /** The content of one message, by type. Every user-provided string is rendered as React text. */
 export function MessageBody(props: {
@@ -13,6 +15,12 @@ export function MessageBody(props: {
   token: string;
   proxy: MediaProxyState;
   onOpenImage: (media: MediaView) => void;
+  /** Mine (a call record: I was the caller). */
+  mine: boolean;
+  /** A direct chat (its red packets are for the peer only). */
+  direct: boolean;
+  packetStatus: PacketStatus | undefined;
+  onOpenRedPacket: (packet: RedPacketView) => void;
 }): React.JSX.Element {
   const { m, token, proxy } = props;
   if (m.recalled) return <em className="muted">message recalled</em>;
@@ -54,6 +62,23 @@ export function MessageBody(props: {
     case ContentType.LOCATION:
       if (m.location === undefined) break;
       return <LocationCard location={m.location} />;
+    case ContentType.RED_PACKET: {
+      const packet = m.redPacket;
+      if (packet === undefined) break;
+      return (
+        <RedPacketCard
+          packet={packet}
+          status={props.packetStatus}
+          sentByMeToOne={props.direct && props.mine}
+          onOpen={() => {
+            props.onOpenRedPacket(packet);
+          }}
+        />
+      );
+    }
+    case ContentType.CALL:
+      if (m.call === undefined) break;
+      return <CallRecord call={m.call} outgoing={props.mine} />;
     default:
       break;
   }

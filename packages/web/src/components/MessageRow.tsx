@@ -1,6 +1,6 @@
 import { ContentType } from '@parley/sdk';
 import type { MediaProxyState } from '../media-proxy.js';
-import type { ChatMessage, MediaView } from '../model.js';
+import type { ChatMessage, MediaView, PacketStatus, RedPacketView } from '../model.js';
 import { clockTime } from '../format.js';
 import { MessageBody } from './MessageBody.js';
 
@@ -15,8 +15,13 @@ export function MessageRow(props: {
   onRecall: (seq: bigint) => void;
   onEdit: (m: ChatMessage) => void;
   onOpenImage: (media: MediaView) => void;
+  direct: boolean;
+  packetStatus: PacketStatus | undefined;
+  onOpenRedPacket: (packet: RedPacketView) => void;
 }): React.JSX.Element {
   const { m, mine } = props;
+  // Red packets and call records are written by the server: not edited, recalled or ticked.
+  const authored = m.contentType === ContentType.RED_PACKET || m.contentType === ContentType.CALL;
   if (m.contentType === ContentType.SYSTEM) {
     return (
       <div className="system" data-testid="system-message" data-seq={String(m.seq)}>
@@ -33,8 +38,17 @@ export function MessageRow(props: {
       data-edited={m.edited ? 'true' : 'false'}
     >
       {!mine && <div className="sender">{props.senderName}</div>}
-      <div className="bubble">
-        <MessageBody m={m} token={props.token} proxy={props.proxy} onOpenImage={props.onOpenImage} />
+      <div className={m.contentType === ContentType.RED_PACKET && !m.recalled ? 'bubble bare' : 'bubble'}>
+        <MessageBody
+          m={m}
+          token={props.token}
+          proxy={props.proxy}
+          onOpenImage={props.onOpenImage}
+          mine={mine}
+          direct={props.direct}
+          packetStatus={props.packetStatus}
+          onOpenRedPacket={props.onOpenRedPacket}
+        />
       </div>
       <div className="meta">
         <time>{clockTime(m.time)}</time>
@@ -43,7 +57,7 @@ export function MessageRow(props: {
             edited
           </span>
         )}
-        {mine && (
+        {mine && m.contentType !== ContentType.CALL && (
           <span
             className={props.read ? 'tick read' : 'tick'}
             data-testid="tick"
@@ -64,7 +78,7 @@ export function MessageRow(props: {
             Edit
           </button>
         )}
-        {mine && !m.recalled && (
+        {mine && !m.recalled && !authored && (
           <button
             className="link"
             onClick={() => {

@@ -40,7 +40,7 @@ export function useNotifications(
         if (row?.muted === true) return;
         const sender = m.senderName !== '' ? m.senderName : m.from;
         const title = row === undefined || row.peerId !== undefined ? sender : `${sender} in ${row.name}`;
-        const n = new Notification(title, { body: preview(m), tag: key });
+        const n = new Notification(title, { body: preview(m, me), tag: key });
         n.onclick = () => {
           window.focus();
           latest.current.onOpen(ref);

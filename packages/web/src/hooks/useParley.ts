@@ -129,7 +129,7 @@ export function useParley(session: Session, onSignedOut: (reason: string) => voi
               unread: Number(c.unread),
               mentioned: c.mentioned,
               muted: c.muted,
-              last: preview(c.lastMessage),
+              last: preview(c.lastMessage, me),
               peerId,
             },
           ];
@@ -146,7 +146,7 @@ export function useParley(session: Session, onSignedOut: (reason: string) => voi
       .catch((err: unknown) => {
         setError(errorText(err));
       });
-  }, [client, ensureUsers]);
+  }, [client, me, ensureUsers]);
 
   // One timer coalesces the list refreshes that a burst of events asks for.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
