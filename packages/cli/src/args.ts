@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 /** Options every command accepts (also before the command name: `parley --server h:p send ...`). */
 export const GLOBAL_OPTIONS = {
   server: { type: 'string' },
+  gateway: { type: 'string' },
   http: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -11,8 +12,12 @@ export const GLOBAL_OPTIONS = {
 export const GLOBAL_HELP = `Options for every command:
   --server HOST:PORT   the server's TCP address (default: the saved session's, else
                        $PARLEY_SERVER, else 127.0.0.1:7070)
+  --gateway URL[,URL…] a cluster: ask these nodes' GET /api/v1/gateway for a live node at
+                       every (re)connect, so a reconnect after a node died goes to another
+                       (default: the saved session's, else $PARLEY_GATEWAY; saved at login)
   --http URL           the server's HTTP API, for uploads and scripts (default: the saved
-                       session's, else $PARLEY_HTTP, else the server host on port 8080)
+                       session's, else $PARLEY_HTTP, else the server host on port 8080;
+                       with a gateway: the node it names)
   -h, --help           show help`;
 
 type Options = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
@@ -54,7 +59,7 @@ export function splitCommand(argv: readonly string[]): { command: string | undef
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--') return { command: argv[i + 1], rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
-    if (arg === '--server' || arg === '--http') {
+    if (arg === '--server' || arg === '--http' || arg === '--gateway') {
       i++;
       continue;
     }

@@ -11,6 +11,8 @@ import { logoutCommand } from './commands/logout.js';
 import { registerCommand } from './commands/register.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
+import { claimCommand } from './commands/claim.js';
+import { walletCommand } from './commands/wallet.js';
 import { SessionStore } from './session-store.js';
 
 /** The interactive client is loaded on demand: scripts never pay for React and ink. */
@@ -35,6 +37,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   sendCommand,
   tailCommand,
   historyCommand,
+  walletCommand,
+  claimCommand,
   logoutCommand,
 ];
 
@@ -62,8 +66,8 @@ Run \`parley <command> --help\` for a command's options.
 ${GLOBAL_HELP}
   -V, --version        print the version
 
-Environment: PARLEY_CONFIG_DIR (where the session is saved), PARLEY_SERVER, PARLEY_HTTP,
-PARLEY_PASSWORD (for login/register in scripts).`;
+Environment: PARLEY_CONFIG_DIR (where the session is saved), PARLEY_SERVER, PARLEY_GATEWAY,
+PARLEY_HTTP, PARLEY_PASSWORD (for login/register in scripts).`;
 }
 
 export function defaultContext(stop: AbortSignal): CliContext {

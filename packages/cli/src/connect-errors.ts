@@ -10,7 +10,7 @@ export function connectError(err: unknown, server: string): CliError {
   if (err instanceof AuthFailedError) return new CliError(err.message);
   if (err instanceof ParleyError) return new CliError(err.message);
   const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined || (err instanceof Error && /connect|closed|timed out/i.test(err.message))) {
+  if (code !== undefined || (err instanceof Error && /connect|closed|timed out|gateway/i.test(err.message))) {
     return new CliError(`cannot connect to ${server}: ${describeError(err)}`);
   }
   return new CliError(describeError(err));

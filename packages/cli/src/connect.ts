@@ -1,17 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import { ParleyClient, Platform, tcpTransport, type ClientStorage } from '@parley/sdk/node';
+import {
+  ParleyClient,
+  Platform,
+  gatewayTransport,
+  tcpTransport,
+  type ClientStorage,
+  type GatewayNode,
+  type TransportFactory,
+} from '@parley/sdk/node';
 import type { SavedSession } from './session-store.js';
-import type { Endpoints, ServerAddress } from './server-address.js';
+import type { Endpoints, Route } from './server-address.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface ClientOptions {
   readonly deviceId: string;
   readonly platform: Platform;
   readonly storage?: ClientStorage;
+  /** With a gateway: told which node each (re)connection went to. */
+  readonly onNode?: (node: GatewayNode) => void;
 }
 
-export function createClient(server: ServerAddress, options: ClientOptions): ParleyClient {
+/**
+ * TCP to one server, or through a cluster's gateway endpoint: then every (re)connect asks
+ * `GET /api/v1/gateway` for the least-loaded live node, and a node that dropped us is avoided,
+ * so a reconnect after a node died lands on another one.
+ */
+function transportFor(route: Route, onNode: ((node: GatewayNode) => void) | undefined): TransportFactory {
+  if (route.kind === 'tcp') {
+    return tcpTransport({
+      host: route.server.host,
+      port: route.server.port,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    });
+  }
+  return gatewayTransport({
+    gateways: route.urls,
+    connect: (node) =>
+      tcpTransport({ host: node.tcp.host, port: node.tcp.port, connectTimeoutMs: CONNECT_TIMEOUT_MS })(),
+    ...(onNode === undefined ? {} : { onNode }),
+  });
+}
+
+export function createClient(target: { readonly route: Route }, options: ClientOptions): ParleyClient {
   return new ParleyClient({
-    transport: tcpTransport({ host: server.host, port: server.port, connectTimeoutMs: 10_000 }),
+    transport: transportFor(target.route, options.onNode),
     deviceId: options.deviceId,
     platform: options.platform,
     ...(options.storage === undefined ? {} : { storage: options.storage }),
@@ -42,7 +75,7 @@ export async function passwordSignIn(
 ): Promise<SavedSession> {
   const res = await client.login({ username, password });
   let botToken: string | undefined;
-  const bot = createClient(endpoints.server, { deviceId: botDeviceId(deviceId), platform: Platform.BOT });
+  const bot = createClient(endpoints, { deviceId: botDeviceId(deviceId), platform: Platform.BOT });
   try {
     botToken = (await bot.login({ username, password })).token;
   } catch {
@@ -52,6 +85,7 @@ export async function passwordSignIn(
   }
   const session: SavedSession = {
     server: endpoints.serverText,
+    ...(endpoints.route.kind === 'gateway' ? { gateways: endpoints.route.urls } : {}),
     http: endpoints.http,
     userId: String(res.userId),
     username: res.username !== '' ? res.username : username,

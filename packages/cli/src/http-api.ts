@@ -172,6 +172,16 @@ export class HttpApi {
     return { messages, hasMore: res['hasMore'] === true };
   }
 
+  /** `GET /api/v1/wallet`: my balance and the newest `limit` ledger entries (raw JSON). */
+  async wallet(limit: number): Promise<unknown> {
+    return this.request('GET', `/api/v1/wallet?limit=${String(limit)}`);
+  }
+
+  /** `POST /api/v1/red-packets/{id}/claim`: the packet with this claim's amount and my balance. */
+  async claimRedPacket(packetId: string): Promise<Record<string, unknown>> {
+    return record(await this.request('POST', `/api/v1/red-packets/${encodeURIComponent(packetId)}/claim`));
+  }
+
   /** Uploads a file; the server sniffs its type (images, audio, video, PDF are allowed). */
   async upload(bytes: Uint8Array, name: string): Promise<UploadedMedia> {
     const form = new FormData();

@@ -1,6 +1,7 @@
 import { ConversationType } from '@parley/sdk';
 import { formatTarget } from './address.js';
 import { contentTypeName, conversationTypeName, describe, type MessageView } from './message-view.js';
+import type { CallView, RedPacketView } from './special-content.js';
 import type { UserDirectory } from './user-directory.js';
 
 /**
@@ -33,6 +34,10 @@ export interface MessageJson {
     readonly thumbnailUrl: string;
   };
   readonly system?: string;
+  /** RED_PACKET messages (amounts in the smallest unit): `parley claim <packetId>` claims it. */
+  readonly redPacket?: RedPacketView;
+  /** CALL messages: the call record. */
+  readonly call?: CallView;
   readonly recalled: boolean;
   readonly edited: boolean;
 }
@@ -69,6 +74,11 @@ export function toMessageJson(v: MessageView, me: string, users: UserDirectory):
     recalled: v.recalled,
     edited: v.edited,
   };
-  const withMedia = v.media === undefined ? json : { ...json, media: v.media };
-  return v.systemKind === '' ? withMedia : { ...withMedia, system: v.systemKind };
+  return {
+    ...json,
+    ...(v.media === undefined ? {} : { media: v.media }),
+    ...(v.systemKind === '' ? {} : { system: v.systemKind }),
+    ...(v.redPacket === undefined ? {} : { redPacket: v.redPacket }),
+    ...(v.call === undefined ? {} : { call: v.call }),
+  };
 }

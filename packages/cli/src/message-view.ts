@@ -5,6 +5,16 @@ import {
   type Message,
   type MessageContent,
 } from '@parley/sdk';
+import {
+  callFromJson,
+  callFromNative,
+  describeCall,
+  describeRedPacket,
+  redPacketFromJson,
+  redPacketFromNative,
+  type CallView,
+  type RedPacketView,
+} from './special-content.js';
 
 /**
  * One message as the CLI shows and prints it, whether it came over the native protocol (chat,
@@ -27,6 +37,10 @@ export interface MessageView {
   /** SYSTEM messages: what happened (`recalled`, `edited`, `members_added`, ...). */
   readonly systemKind: string;
   readonly customType: string;
+  /** RED_PACKET messages: the packet. */
+  readonly redPacket: RedPacketView | undefined;
+  /** CALL messages: the call record. */
+  readonly call: CallView | undefined;
   readonly recalled: boolean;
   readonly edited: boolean;
 }
@@ -79,7 +93,7 @@ function refOf(type: number, target: string): ConversationRef {
 
 type ContentFields = Pick<
   MessageView,
-  'contentType' | 'text' | 'media' | 'location' | 'systemKind' | 'customType'
+  'contentType' | 'text' | 'media' | 'location' | 'systemKind' | 'customType' | 'redPacket' | 'call'
 >;
 
 function contentFields(c: MessageContent | undefined): ContentFields {
@@ -107,6 +121,8 @@ function contentFields(c: MessageContent | undefined): ContentFields {
         : { latitude: loc.latitude, longitude: loc.longitude, title: loc.title, address: loc.address },
     systemKind: c?.system?.kind ?? '',
     customType: c?.customType ?? '',
+    redPacket: redPacketFromNative(c?.redPacket),
+    call: callFromNative(c?.call),
   };
 }
 
@@ -193,6 +209,8 @@ export function fromHttp(value: unknown): MessageView {
           },
     systemKind: str(obj(c['system'])['kind']),
     customType: str(c['customType']),
+    redPacket: redPacketFromJson(c['redPacket']),
+    call: callFromJson(c['call']),
     recalled: m['recalled'] === true,
     edited: m['edited'] === true,
   };
@@ -243,6 +261,10 @@ export function describe(v: MessageView): string {
     }
     case ContentType.CUSTOM:
       return `[${v.customType !== '' ? v.customType : 'custom'}]${v.text !== '' ? ` ${v.text}` : ''}`;
+    case ContentType.RED_PACKET:
+      return v.redPacket === undefined ? v.text || '[red packet]' : describeRedPacket(v.redPacket);
+    case ContentType.CALL:
+      return v.call === undefined ? v.text || '[call]' : describeCall(v.call);
     default:
       return v.text !== '' ? v.text : `[${contentTypeName(v.contentType)}]`;
   }

@@ -54,43 +54,106 @@ export function defaultHttpBase(server: ServerAddress): string {
   return `http://${host}:${String(DEFAULT_HTTP_PORT)}`;
 }
 
+/** How the native connection finds the server: one TCP address, or a cluster's gateway endpoint. */
+export type Route =
+  | { readonly kind: 'tcp'; readonly server: ServerAddress }
+  | {
+      readonly kind: 'gateway';
+      /** HTTP bases that answer `GET /api/v1/gateway` (nodes, or a load balancer). */
+      readonly urls: readonly string[];
+    };
+
+/** `URL[,URL…]`, each as for --http; duplicates dropped. */
+export function parseGateways(text: string): string[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0) {
+    throw new UsageError(`bad gateway list "${text}": expected URL[,URL…], e.g. http://10.0.0.1:8080`);
+  }
+  return [...new Set(parts.map(parseHttpBase))];
+}
+
+/** A login form's Server field holds a gateway list when it names URLs (or several, by commas). */
+export function isGatewayText(text: string): boolean {
+  return /^\s*https?:\/\//i.test(text) || text.includes(',');
+}
+
 export interface Endpoints {
-  readonly server: ServerAddress;
-  /** `formatServer(server)`. */
+  readonly route: Route;
+  /** `host:port`, or the gateway URLs joined by commas: what the user named, for messages. */
   readonly serverText: string;
+  /** The HTTP API: --http, the saved session's, $PARLEY_HTTP, or a default (see `liveHttp`). */
   readonly http: string;
+  /** `http` was named for this run (--http or $PARLEY_HTTP): used as is, even with a gateway. */
+  readonly httpPinned: boolean;
   /** The saved session belongs to this server (its token may be used). */
   readonly session: SavedSession | undefined;
 }
 
+export interface EndpointFlags {
+  readonly server?: string | undefined;
+  readonly gateway?: string | undefined;
+  readonly http?: string | undefined;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+
+/** Which route: --gateway, --server, the saved session's, $PARLEY_GATEWAY, $PARLEY_SERVER, the default. */
+function resolveRoute(flags: EndpointFlags, saved: SavedSession | undefined, env: NodeJS.ProcessEnv): Route {
+  if (flags.gateway !== undefined && flags.server !== undefined) {
+    throw new UsageError('give --server or --gateway, not both');
+  }
+  if (flags.gateway !== undefined) return { kind: 'gateway', urls: parseGateways(flags.gateway) };
+  if (flags.server !== undefined) return { kind: 'tcp', server: parseServer(flags.server) };
+  if (saved?.gateways !== undefined) return { kind: 'gateway', urls: saved.gateways };
+  if (saved !== undefined) return { kind: 'tcp', server: parseServer(saved.server) };
+  const envGateway = nonEmpty(env['PARLEY_GATEWAY']);
+  if (envGateway !== undefined) return { kind: 'gateway', urls: parseGateways(envGateway) };
+  return { kind: 'tcp', server: parseServer(nonEmpty(env['PARLEY_SERVER']) ?? DEFAULT_SERVER) };
+}
+
+export function routeText(route: Route): string {
+  return route.kind === 'tcp' ? formatServer(route.server) : route.urls.join(',');
+}
+
 /**
- * Which server to talk to. TCP: `--server`, else the saved session's, else `PARLEY_SERVER`, else
- * 127.0.0.1:7070. HTTP: `--http`, else the saved session's (when it is for that server), else
- * `PARLEY_HTTP`, else the TCP host on port 8080. A session saved for another server is not used.
+ * Which server to talk to (see resolveRoute) and its HTTP API: --http, else the saved session's
+ * (when it is for that server; not with a gateway, whose HTTP API is the chosen node's), else
+ * $PARLEY_HTTP, else the TCP host on port 8080 or the first gateway URL. A session saved for
+ * another server is not used: a TCP session matches the same address, a gateway session one
+ * that shares a gateway URL.
  */
 export function resolveEndpoints(
-  flags: { readonly server?: string | undefined; readonly http?: string | undefined },
+  flags: EndpointFlags,
   saved: SavedSession | undefined,
   env: NodeJS.ProcessEnv,
 ): Endpoints {
-  const envServer = env['PARLEY_SERVER'];
-  const serverText =
-    flags.server ??
-    saved?.server ??
-    (envServer !== undefined && envServer !== '' ? envServer : DEFAULT_SERVER);
-  const server = parseServer(serverText);
-  const normalized = formatServer(server);
-  const session = saved !== undefined && sameServer(saved.server, normalized) ? saved : undefined;
-  const envHttp = env['PARLEY_HTTP'];
-  const http =
-    flags.http !== undefined
-      ? parseHttpBase(flags.http)
-      : session !== undefined
-        ? session.http
-        : envHttp !== undefined && envHttp !== ''
-          ? parseHttpBase(envHttp)
-          : defaultHttpBase(server);
-  return { server, serverText: normalized, http, session };
+  const route = resolveRoute(flags, saved, env);
+  const session = saved !== undefined && belongsTo(saved, route) ? saved : undefined;
+  const envHttp = nonEmpty(env['PARLEY_HTTP']);
+  const fallback = route.kind === 'tcp' ? defaultHttpBase(route.server) : (route.urls[0] ?? '');
+  let http: string;
+  let httpPinned = true;
+  if (flags.http !== undefined) http = parseHttpBase(flags.http);
+  else if (session !== undefined && route.kind === 'tcp') http = session.http;
+  else if (envHttp !== undefined) http = parseHttpBase(envHttp);
+  else {
+    http = fallback;
+    httpPinned = route.kind === 'tcp';
+  }
+  return { route, serverText: routeText(route), http, httpPinned, session };
+}
+
+function belongsTo(saved: SavedSession, route: Route): boolean {
+  if (route.kind === 'gateway') {
+    const mine = new Set((saved.gateways ?? []).map((u) => u.toLowerCase()));
+    return route.urls.some((u) => mine.has(u.toLowerCase()));
+  }
+  return saved.gateways === undefined && sameServer(saved.server, formatServer(route.server));
 }
 
 function sameServer(a: string, normalized: string): boolean {

@@ -8,8 +8,10 @@ import { writePrivateFile } from './private-file.js';
  * (and other long-running script use) signs in as `bot`, so the two never replace each other.
  */
 export interface SavedSession {
-  /** TCP address, `host:port`. */
+  /** TCP address, `host:port` (with `gateways`: those URLs joined by commas, for messages). */
   readonly server: string;
+  /** A cluster's gateway URLs (`--gateway`): every connection asks them for a node. */
+  readonly gateways?: readonly string[];
   /** HTTP API base URL, e.g. `http://127.0.0.1:8080`. */
   readonly http: string;
   /** Decimal user id. */
@@ -83,5 +85,15 @@ function parseSession(value: unknown): SavedSession | undefined {
     deviceId: v['deviceId'] as string,
   };
   const bot = v['botToken'];
-  return typeof bot === 'string' && bot !== '' ? { ...session, botToken: bot } : session;
+  const gateways = v['gateways'];
+  let withGateways: SavedSession = session;
+  if (gateways !== undefined) {
+    const valid =
+      Array.isArray(gateways) &&
+      gateways.length > 0 &&
+      gateways.every((g) => typeof g === 'string' && g !== '');
+    if (!valid) return undefined;
+    withGateways = { ...session, gateways: gateways as string[] };
+  }
+  return typeof bot === 'string' && bot !== '' ? { ...withGateways, botToken: bot } : withGateways;
 }

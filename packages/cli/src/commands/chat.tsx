@@ -1,13 +1,13 @@
 // @jsxRuntime automatic -- for tsx, which reads the root tsconfig (no jsx setting) when running sources
 import { render } from 'ink';
-import { Platform, type ParleyClient } from '@parley/sdk/node';
+import { Platform, type GatewayNode, type ParleyClient } from '@parley/sdk/node';
 import { parseCommandArgs } from '../args.js';
 import { CHAT_HELP } from '../chat-help.js';
 import { createClient, newDeviceId, passwordSignIn } from '../connect.js';
 import { CliError, UsageError, describeError } from '../errors.js';
 import { FileStorage } from '../file-storage.js';
 import { HttpApi } from '../http-api.js';
-import { resolveEndpoints, type Endpoints } from '../server-address.js';
+import { isGatewayText, resolveEndpoints, type Endpoints } from '../server-address.js';
 import type { SavedSession } from '../session-store.js';
 import { ChatModel } from '../ui/chat-model.js';
 import type { LoginValues } from '../ui/LoginScreen.js';
@@ -60,14 +60,26 @@ export async function runChat(ctx: CliContext, args: readonly string[]): Promise
       live?.model.say(`cannot save the client state: ${describeError(err)}`, 'error');
     });
     const deviceId = saved?.deviceId ?? newDeviceId();
-    const client = createClient(target.server, { deviceId, platform: Platform.PC, storage });
-    const model = new ChatModel({ client, server: target.serverText, bell });
+    // With a gateway, uploads go to the node the connection went to (any node would do; that
+    // one is known to be alive).
+    let node: GatewayNode | undefined;
+    const client = createClient(target, {
+      deviceId,
+      platform: Platform.PC,
+      storage,
+      onNode: (n) => {
+        node = n;
+        model.setNode(n.name);
+      },
+    });
+    const model = new ChatModel({ client, server: serverLabel(target), bell });
     const mine: Live = { client, model, storage };
     live = mine;
+    const httpBase = () => (target.httpPinned || node === undefined ? target.http : node.http);
     try {
       const session = await login(client, deviceId);
       void model.start(session.username);
-      return { model, http: () => new HttpApi(target.http, client.token ?? session.token) };
+      return { model, http: () => new HttpApi(httpBase(), client.token ?? session.token) };
     } catch (err) {
       if (live === mine) await stopLive();
       throw err;
@@ -85,7 +97,8 @@ export async function runChat(ctx: CliContext, args: readonly string[]): Promise
           });
 
   const signIn = (form: LoginValues) => {
-    const target = resolveEndpoints({ server: form.server, http: values.http }, saved, ctx.env);
+    const named = isGatewayText(form.server) ? { gateway: form.server } : { server: form.server };
+    const target = resolveEndpoints({ ...named, http: values.http }, saved, ctx.env);
     return connect(target, async (client, deviceId) => {
       if (form.register) await client.register(form.username, form.password);
       const fresh = await passwordSignIn(client, target, form.username, form.password, deviceId);
@@ -121,4 +134,11 @@ export async function runChat(ctx: CliContext, args: readonly string[]): Promise
     process.off('exit', leave);
   }
   return 0;
+}
+
+/** The status line's "where": `host:port`, or the first gateway (and how many more). */
+function serverLabel(target: Endpoints): string {
+  if (target.route.kind === 'tcp') return target.serverText;
+  const [first = '', ...more] = target.route.urls;
+  return `gateway ${first.replace(/^https?:\/\//, '')}${more.length > 0 ? ` +${String(more.length)}` : ''}`;
 }

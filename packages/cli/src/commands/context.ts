@@ -1,5 +1,5 @@
 import { NotSignedInError } from '../errors.js';
-import { resolveEndpoints, type Endpoints } from '../server-address.js';
+import { resolveEndpoints, type EndpointFlags, type Endpoints } from '../server-address.js';
 import type { SavedSession, SessionStore } from '../session-store.js';
 
 /** What a command may touch: the process's streams and environment, and the session store. */
@@ -26,7 +26,7 @@ export interface CommandSpec {
 /** The endpoints and the saved session for them; a command that needs one fails clearly. */
 export async function signedIn(
   ctx: CliContext,
-  flags: { readonly server?: string | undefined; readonly http?: string | undefined },
+  flags: EndpointFlags,
 ): Promise<{ endpoints: Endpoints; session: SavedSession }> {
   const saved = await ctx.store.load();
   const endpoints = resolveEndpoints(flags, saved, ctx.env);
@@ -34,7 +34,7 @@ export async function signedIn(
     throw new NotSignedInError(
       saved === undefined
         ? 'not signed in: run `parley login` first'
-        : `the saved session is for ${saved.server}, not ${endpoints.serverText}: run \`parley login --server ${endpoints.serverText}\``,
+        : `the saved session is for ${saved.server}, not ${endpoints.serverText}: run \`parley login ${endpoints.route.kind === 'gateway' ? '--gateway' : '--server'} ${endpoints.serverText}\``,
     );
   }
   return { endpoints, session: endpoints.session };

@@ -1,6 +1,7 @@
 import { parseTarget } from '../address.js';
 import { GLOBAL_HELP, intOption, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
+import { liveHttp } from '../gateway-http.js';
 import { HttpApi } from '../http-api.js';
 import { toMessageJson } from '../json-line.js';
 import { textLine } from '../text-line.js';
@@ -44,7 +45,7 @@ export const historyCommand: CommandSpec = {
         ? undefined
         : BigInt(intOption(values.before, 'before', 0, Number.MAX_SAFE_INTEGER));
     const { endpoints, session } = await signedIn(ctx, values);
-    const api = new HttpApi(endpoints.http, session.token);
+    const api = new HttpApi(await liveHttp(endpoints), session.token);
     const users = new UserDirectory((ids) => api.users(ids));
     const ref = await resolveTarget(api, target, users);
     const page = await api.history(ref, { limit, ...(before === undefined ? {} : { beforeSeq: before }) });

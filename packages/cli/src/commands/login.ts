@@ -7,11 +7,12 @@ import { resolveEndpoints } from '../server-address.js';
 import type { CliContext, CommandSpec } from './context.js';
 import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS, credentials } from './credentials.js';
 
-const HELP = `Usage: parley login [--username NAME] [--password-stdin] [--server HOST:PORT] [--http URL]
+const HELP = `Usage: parley login [--username NAME] [--password-stdin] [--server HOST:PORT | --gateway URL,…]
 
-Signs in and saves the session (server, HTTP address, tokens) in the config directory
-($PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley or ~/.config/parley; %APPDATA%\\parley on
-Windows), readable only by you. Later commands use it until \`parley logout\`.
+Signs in and saves the session (server or gateway URLs, HTTP address, tokens) in the config
+directory ($PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley or ~/.config/parley;
+%APPDATA%\\parley on Windows), readable only by you. Later commands use it until
+\`parley logout\`.
 
 ${CREDENTIAL_HELP}
 
@@ -41,7 +42,7 @@ export async function signIn(ctx: CliContext, args: readonly string[], register:
   const endpoints = resolveEndpoints(values, saved, ctx.env);
   const { username, password } = await credentials(ctx, values);
   const deviceId = saved?.deviceId ?? newDeviceId();
-  const client = createClient(endpoints.server, { deviceId, platform: Platform.PC });
+  const client = createClient(endpoints, { deviceId, platform: Platform.PC });
   try {
     if (register) await client.register(username, password, values['display-name'] ?? '');
     const session = await passwordSignIn(client, endpoints, username, password, deviceId);

@@ -2,7 +2,7 @@ import { Platform } from '@parley/sdk/node';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { botDeviceId, createClient } from '../connect.js';
 import { describeError, UsageError } from '../errors.js';
-import { parseServer } from '../server-address.js';
+import { resolveEndpoints } from '../server-address.js';
 import type { CommandSpec } from './context.js';
 
 const HELP = `Usage: parley logout
@@ -30,7 +30,8 @@ export const logoutCommand: CommandSpec = {
       ctx.stdout.write('not signed in\n');
       return 0;
     }
-    const server = parseServer(values.server ?? session.server);
+    // The session's server (or gateway), unless --server / --gateway names another.
+    const target = resolveEndpoints(values, session, ctx.env);
     const tokens = [
       { token: session.token, deviceId: session.deviceId, platform: Platform.PC },
       ...(session.botToken === undefined
@@ -39,7 +40,7 @@ export const logoutCommand: CommandSpec = {
     ];
     let failure: string | undefined;
     for (const t of tokens) {
-      const client = createClient(server, { deviceId: t.deviceId, platform: t.platform });
+      const client = createClient(target, { deviceId: t.deviceId, platform: t.platform });
       try {
         await client.login({ token: t.token });
         await client.logout();

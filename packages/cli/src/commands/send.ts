@@ -3,6 +3,7 @@ import { ContentType } from '@parley/sdk';
 import { parseTarget } from '../address.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
+import { liveHttp } from '../gateway-http.js';
 import { HttpApi } from '../http-api.js';
 import { toMessageJson } from '../json-line.js';
 import { expandPath, jsonContent, uploadFile } from '../media.js';
@@ -57,7 +58,7 @@ export const sendCommand: CommandSpec = {
       throw new UsageError('--client-msg-id must be 1-64 printable ASCII characters without spaces');
     }
     const { endpoints, session } = await signedIn(ctx, values);
-    const api = new HttpApi(endpoints.http, session.token);
+    const api = new HttpApi(await liveHttp(endpoints), session.token);
     const users = new UserDirectory((ids) => api.users(ids));
     const ref = await resolveTarget(api, target, users);
     if (target.kind === 'room') await api.joinChatroom(target.name);

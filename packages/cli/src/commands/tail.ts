@@ -3,9 +3,11 @@ import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { botDeviceId, createClient } from '../connect.js';
 import { connectError } from '../connect-errors.js';
 import { CliError, UsageError, describeError } from '../errors.js';
+import { liveHttp } from '../gateway-http.js';
 import { HttpApi } from '../http-api.js';
 import { toMessageJson } from '../json-line.js';
 import { fromNative, type MessageView } from '../message-view.js';
+import { formatServer } from '../server-address.js';
 import { textLine } from '../text-line.js';
 import { UserDirectory } from '../user-directory.js';
 import { signedIn, type CommandSpec } from './context.js';
@@ -19,12 +21,15 @@ Prints messages as they arrive, until interrupted (Ctrl+C, SIGTERM). Status goes
            with \`parley send\`), seq, messageId, clientMsgId, senderId, sender (username),
            senderName, own, time (ms), contentType (text, image, file, system, ...), text,
            summary (readable form of any content), media {url, name, mime, size, ...},
-           system (kind of a SYSTEM message), recalled, edited
+           system (kind of a SYSTEM message), redPacket {packetId, total (cents),
+           count, mode, greeting, expiresAt, senderId}, call {media, outcome, durationMs,
+           callId, callerId}, recalled, edited
 
 Only messages sent after tail started are printed (it reads the conversation heads over the
 HTTP API first), each once, in order per conversation, across reconnects. tail signs in as the
 session's "bot" device, so it runs alongside the chat client; a second tail of the same account
-replaces the first.
+replaces the first. With --gateway it says on stderr which node it connected to ("connected to
+node NAME (HOST:PORT)"), and a reconnect goes to another node if that one is gone.
 
   --json          JSON lines instead of text
   --include-own   also print this account's own messages (sent from other devices or scripts)
@@ -54,7 +59,7 @@ export const tailCommand: CommandSpec = {
     const storage = new MemoryStorage();
     const primed = new Set<string>();
     try {
-      for (const c of await new HttpApi(endpoints.http, session.token).conversations()) {
+      for (const c of await new HttpApi(await liveHttp(endpoints), session.token).conversations()) {
         await storage.saveCursor(conversationKey(c.ref), c.maxSeq);
         primed.add(conversationKey(c.ref));
       }
@@ -64,10 +69,15 @@ export const tailCommand: CommandSpec = {
       );
     }
 
-    const client = createClient(endpoints.server, {
+    let where = endpoints.serverText;
+    const client = createClient(endpoints, {
       deviceId: bot ? botDeviceId(session.deviceId) : session.deviceId,
       platform: bot ? Platform.BOT : Platform.PC,
       storage,
+      onNode: (node) => {
+        where = `${node.name} (${formatServer(node.tcp)})`;
+        status(`connected to node ${where}`);
+      },
     });
     const users = new UserDirectory(async (ids) =>
       (await client.users.get(ids.map((id) => BigInt(id)))).map((u) => ({
@@ -134,7 +144,7 @@ export const tailCommand: CommandSpec = {
       }
       await client.whenSynced();
       caughtUp = true;
-      status(`listening as ${session.username} on ${endpoints.serverText}`);
+      status(`listening as ${session.username} on ${where}`);
       const code = await finished;
       await printing;
       return code;

@@ -89,7 +89,13 @@ export function ChatScreen({ model, http, onQuit, width, height }: ChatScreenPro
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <StatusBar username={snap.username} server={snap.server} state={snap.state} width={width} />
+      <StatusBar
+        username={snap.username}
+        server={snap.server}
+        node={snap.node}
+        state={snap.state}
+        width={width}
+      />
       <Box height={mainHeight}>
         <ConversationList
           items={snap.conversations}

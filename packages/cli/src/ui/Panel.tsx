@@ -1,6 +1,8 @@
 // @jsxRuntime automatic -- for tsx, which reads the root tsconfig (no jsx setting) when running sources
 import { Box, Text } from 'ink';
 import { clock } from '../message-view.js';
+import { formatCents } from '../money.js';
+import { entryLine, type WalletView } from '../wallet-view.js';
 import { SLASH_HELP } from './slash.js';
 import type { Overlay } from './view-types.js';
 
@@ -19,9 +21,38 @@ export interface PanelProps {
   readonly height: number;
 }
 
-/** A panel over the chat pane: the help, or search results. Esc closes it. */
+function WalletPanel({
+  wallet,
+  width,
+  height,
+}: {
+  wallet: WalletView | undefined;
+  width: number;
+  height: number;
+}) {
+  const entries = (wallet?.entries ?? []).slice(0, Math.max(1, height - 3));
+  return (
+    <Box flexDirection="column" width={width} height={height} paddingLeft={1}>
+      <Text bold wrap="truncate-end">
+        Wallet
+        <Text dimColor>{wallet === undefined ? '  loading…' : '  balance '}</Text>
+        {wallet === undefined ? '' : <Text color="green">{formatCents(wallet.balance)}</Text>}
+      </Text>
+      {wallet !== undefined && wallet.entries.length === 0 ? <Text dimColor>no entries yet</Text> : null}
+      {entries.map((e) => (
+        <Text key={e.id} wrap="truncate-end" {...(e.delta < 0 ? { color: 'red' } : {})}>
+          {entryLine(e)}
+        </Text>
+      ))}
+      <Text dimColor>Esc closes this panel</Text>
+    </Box>
+  );
+}
+
+/** A panel over the chat pane: the help, search results or the wallet. Esc closes it. */
 export function Panel({ overlay, width, height }: PanelProps) {
   const body = Math.max(1, height - 2);
+  if (overlay.kind === 'wallet') return <WalletPanel wallet={overlay.wallet} width={width} height={height} />;
   if (overlay.kind === 'help') {
     const rows = [...SLASH_HELP, ['', ''] as const, ...KEYS].slice(0, body);
     const col = Math.max(...rows.map(([k]) => k.length)) + 2;

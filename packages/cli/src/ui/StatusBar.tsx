@@ -15,12 +15,14 @@ const STATES: Readonly<Record<ConnectionState, { readonly label: string; readonl
 export interface StatusBarProps {
   readonly username: string;
   readonly server: string;
+  /** With a gateway: the node the connection went to. */
+  readonly node?: string | undefined;
   readonly state: ConnectionState;
   readonly width: number;
 }
 
-/** Top line: who, where, and the connection state (the SDK's `state` events). */
-export function StatusBar({ username, server, state, width }: StatusBarProps) {
+/** Top line: who, where (and which cluster node), and the connection state (the SDK's `state` events). */
+export function StatusBar({ username, server, node, state, width }: StatusBarProps) {
   const s = STATES[state];
   return (
     <Box width={width} justifyContent="space-between">
@@ -33,6 +35,7 @@ export function StatusBar({ username, server, state, width }: StatusBarProps) {
           {username !== '' ? `${username} @ ` : ''}
           {server}
         </Text>
+        {node === undefined ? null : <Text color="cyan"> · node {node}</Text>}
       </Text>
       <Text color={s.color}>{s.label} </Text>
     </Box>

@@ -6,6 +6,7 @@ import { expandPath, nativeContent, uploadFile } from '../media.js';
 import { formatBytes } from '../message-view.js';
 import type { ChatModel } from './chat-model.js';
 import type { SlashCommand } from './slash.js';
+import { runWalletCommand } from './wallet-actions.js';
 
 export interface ActionHost {
   readonly model: ChatModel;
@@ -135,6 +136,11 @@ async function run(cmd: SlashCommand, host: ActionHost): Promise<void> {
       model.showOverlay({ kind: 'search', query: cmd.query, hits: model.searchHits(found) });
       return;
     }
+    case 'redpacket':
+    case 'claim':
+    case 'wallet':
+      await runWalletCommand(cmd, model);
+      return;
     case 'help':
       model.showOverlay({ kind: 'help' });
       return;

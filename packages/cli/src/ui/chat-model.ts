@@ -17,6 +17,7 @@ import type { UserDirectory } from '../user-directory.js';
 import { ConversationData } from './conversation-data.js';
 import { ExternalStore } from './external-store.js';
 import { People } from './people.js';
+import type { ClaimNote } from './red-packets.js';
 import { activeView, searchHits } from './snapshot.js';
 import type { ChatSnapshot, Notice, NoticeTone, Overlay, SearchHit } from './view-types.js';
 
@@ -54,6 +55,10 @@ export class ChatModel extends ExternalStore<ChatSnapshot> {
   /** The first sync after sign-in is done: from now on a new message is news (bell). */
   private caughtUp = false;
   private lastTypingSent = 0;
+  /** With a gateway: the node of the current connection. */
+  private node: string | undefined;
+  /** Red packet id → what this client's claim got. */
+  readonly claims = new Map<string, ClaimNote>();
 
   constructor(private readonly options: ChatModelOptions) {
     super();
@@ -172,10 +177,11 @@ export class ChatModel extends ExternalStore<ChatSnapshot> {
     return {
       username: this.username,
       server: this.options.server,
+      node: this.node,
       state: this.state,
       conversations: this.ordered().map((c) => c.item(this.users, this.people.online, now)),
       activeKey: this.activeKey,
-      active: active === undefined ? undefined : activeView(active, this.me, this.people, now),
+      active: active === undefined ? undefined : activeView(active, this.me, this.people, now, this.claims),
       notice: this.notice,
       overlay: this.overlay,
     };
@@ -189,6 +195,24 @@ export class ChatModel extends ExternalStore<ChatSnapshot> {
       this.changed();
     });
     this.changed();
+  }
+
+  /** The gateway picked a node; a change after the first means the old one went away. */
+  setNode(name: string): void {
+    const previous = this.node;
+    this.node = name;
+    if (previous !== undefined && previous !== name) this.say(`reconnected through node ${name}`);
+    else this.changed();
+  }
+
+  noteClaim(packetId: string, note: ClaimNote): void {
+    this.claims.set(packetId, note);
+    this.changed();
+  }
+
+  /** The user id of this session ('' before sign-in). */
+  get myId(): string {
+    return this.me;
   }
 
   showOverlay(overlay: Overlay | undefined): void {

@@ -1,6 +1,8 @@
 import { ContentType, ConversationType, conversationKey, type ConversationRef } from '@parley/sdk';
 import { describe, type MessageView } from '../message-view.js';
+import { describeRedPacket } from '../special-content.js';
 import type { UserDirectory } from '../user-directory.js';
+import { packetTail, type ClaimNote } from './red-packets.js';
 import type { ChatLine, ConversationItem } from './view-types.js';
 
 /** A message typed here and not yet acknowledged (or refused). */
@@ -99,7 +101,13 @@ export class ConversationData {
     };
   }
 
-  lines(me: string, users: UserDirectory): ChatLine[] {
+  /** `claims`: what this client got from red packets (shown on their lines). */
+  lines(
+    me: string,
+    users: UserDirectory,
+    claims: ReadonlyMap<string, ClaimNote> = new Map(),
+    now = Date.now(),
+  ): ChatLine[] {
     const sorted = [...this.messages.values()].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     const out: ChatLine[] = sorted.map((m) => {
       const mine = m.senderId === me;
@@ -114,7 +122,11 @@ export class ConversationData {
             ? m.senderName
             : users.displayName(m.senderId),
         mine,
-        text: describe(m),
+        text:
+          m.redPacket !== undefined && !m.recalled
+            ? describeRedPacket(m.redPacket, packetTail(this, m, me, claims.get(m.redPacket.packetId), now))
+            : describe(m),
+        special: m.recalled ? undefined : specialOf(m.contentType),
         edited: m.edited,
         recalled: m.recalled,
         read: mine && m.seq <= this.peerReadSeq,
@@ -136,4 +148,10 @@ export class ConversationData {
     }
     return out;
   }
+}
+
+function specialOf(contentType: number): ChatLine['special'] {
+  if (contentType === ContentType.RED_PACKET) return 'red-packet';
+  if (contentType === ContentType.CALL) return 'call';
+  return undefined;
 }

@@ -26,7 +26,11 @@ export function lineSpans(line: ChatLine): Span[] {
       const spans: Span[] = [
         ...head,
         { text: `${line.sender}: `, color: line.mine ? 'cyan' : 'green', bold: true },
-        line.recalled ? { text: line.text, dim: true, italic: true } : { text: line.text },
+        line.recalled
+          ? { text: line.text, dim: true, italic: true }
+          : line.special === undefined
+            ? { text: line.text }
+            : { text: line.text, color: line.special === 'red-packet' ? 'red' : 'yellow' },
       ];
       if (line.edited && !line.recalled) spans.push({ text: ' (edited)', dim: true });
       if (line.mine && !line.recalled)

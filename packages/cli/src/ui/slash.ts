@@ -1,3 +1,5 @@
+import { parseClaim, parseRedPacket, type WalletCommand } from './slash-wallet.js';
+
 /**
  * The input line's language: plain text is a message; a line starting with `/` is a command.
  * `//` at the start sends a literal `/`. Parsing is pure, so every form is unit-tested.
@@ -15,6 +17,7 @@ export type SlashCommand =
   | { readonly kind: 'recall'; readonly seq: bigint | undefined }
   | { readonly kind: 'edit'; readonly seq: bigint | undefined; readonly text: string }
   | { readonly kind: 'search'; readonly query: string }
+  | WalletCommand
   | { readonly kind: 'help' }
   | { readonly kind: 'quit' }
   | { readonly kind: 'error'; readonly message: string };
@@ -31,6 +34,9 @@ export const SLASH_HELP: readonly (readonly [string, string])[] = [
   ['/recall [seq]', 'recall your last message (or the one with that #seq)'],
   ['/edit [#seq] <text>', 'edit your last message (or the one with that #seq)'],
   ['/search <text>', 'search your conversations'],
+  ['/redpacket <amt> [n] [text]', 'send a red packet: amount 12.34, n shares (--even: equal)'],
+  ['/claim [#seq | id]', 'claim the newest red packet here (or that one)'],
+  ['/wallet', 'your balance and latest ledger entries'],
   ['/help', 'this help'],
   ['/quit', 'quit (the session stays saved)'],
   ['//text', 'send a message that starts with /'],
@@ -93,6 +99,8 @@ export function parseInput(line: string): SlashCommand | undefined {
   const m = /^\/(\S*)\s*(.*)$/s.exec(line);
   const name = (m?.[1] ?? '').toLowerCase();
   const restText = (m?.[2] ?? '').trim();
+  // The greeting is free text: its quotes are not the command's.
+  if (name === 'redpacket' || name === 'rp') return parseRedPacket(restText);
   const words = tokenize(restText);
   if (words === undefined) return { kind: 'error', message: 'unbalanced quotes' };
   switch (name) {
@@ -142,6 +150,12 @@ export function parseInput(line: string): SlashCommand | undefined {
       return restText === ''
         ? { kind: 'error', message: 'usage: /search <text>' }
         : { kind: 'search', query: restText };
+    case 'claim':
+    case 'open':
+      return parseClaim(words);
+    case 'wallet':
+    case 'balance':
+      return words.length === 0 ? { kind: 'wallet' } : { kind: 'error', message: 'usage: /wallet' };
     case 'help':
     case '?':
       return { kind: 'help' };

@@ -1,11 +1,18 @@
 import { ConversationType, conversationKey, type Message } from '@parley/sdk';
 import { describe, fromNative } from '../message-view.js';
 import type { ConversationData } from './conversation-data.js';
+import type { ClaimNote } from './red-packets.js';
 import type { People } from './people.js';
 import type { ActiveConversation, SearchHit } from './view-types.js';
 
 /** The open conversation as the chat pane draws it. */
-export function activeView(c: ConversationData, me: string, people: People, now: number): ActiveConversation {
+export function activeView(
+  c: ConversationData,
+  me: string,
+  people: People,
+  now: number,
+  claims: ReadonlyMap<string, ClaimNote>,
+): ActiveConversation {
   const typing = c.typingUsers(now).map((id) => people.users.displayName(id));
   const kind =
     c.ref.type === ConversationType.GROUP
@@ -18,7 +25,7 @@ export function activeView(c: ConversationData, me: string, people: People, now:
     key: c.key,
     title: c.title(people.users),
     subtitle: presence === undefined ? kind : `${kind} · ${presence ? 'online' : 'offline'}`,
-    lines: c.lines(me, people.users),
+    lines: c.lines(me, people.users, claims, now),
     hasMore: c.hasMore,
     loading: c.loading,
     typing:

@@ -1,4 +1,5 @@
 import type { ConnectionState, ConversationRef } from '@parley/sdk';
+import type { WalletView } from '../wallet-view.js';
 
 /** What the screens draw: plain data, so each screen renders the same way in tests. */
 
@@ -30,6 +31,8 @@ export interface ChatLine {
   readonly recalled: boolean;
   /** Own messages: another member has read it (✓✓; ✓ = stored). */
   readonly read: boolean;
+  /** Content drawn in a colour of its own: red packets and call records. */
+  readonly special?: 'red-packet' | 'call' | undefined;
 }
 
 export interface ActiveConversation {
@@ -62,11 +65,15 @@ export interface SearchHit {
 
 export type Overlay =
   | { readonly kind: 'help' }
-  | { readonly kind: 'search'; readonly query: string; readonly hits: readonly SearchHit[] | undefined };
+  | { readonly kind: 'search'; readonly query: string; readonly hits: readonly SearchHit[] | undefined }
+  /** `/wallet`: undefined while it loads. */
+  | { readonly kind: 'wallet'; readonly wallet: WalletView | undefined };
 
 export interface ChatSnapshot {
   readonly username: string;
   readonly server: string;
+  /** With a gateway: the cluster node this connection went to. */
+  readonly node: string | undefined;
   readonly state: ConnectionState;
   readonly conversations: readonly ConversationItem[];
   readonly activeKey: string | undefined;
