@@ -50,7 +50,7 @@ export function gatewayTransport(options: GatewayTransportOptions): TransportFac
         next = at;
         return node;
       } catch (err) {
-        errors.push(`${base}: ${err instanceof Error ? err.message : String(err)}`);
+        errors.push(`${base}: ${describe(err)}`);
       }
     }
     next = (next + 1) % options.gateways.length;
@@ -151,4 +151,10 @@ class GatewayTransport extends BaseTransport {
     if (this.inner === undefined) this.emitClose();
     else this.inner.close();
   }
+}
+
+/** An error and its cause (fetch reports "fetch failed" and keeps the reason, e.g. ECONNREFUSED, there). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message;
 }
