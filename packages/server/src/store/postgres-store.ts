@@ -677,8 +677,8 @@ export class PostgresStore implements Store {
   }
 
   async appendMessage(m: NewMessage): Promise<AppendResult> {
-    const existing = await this.#messageByClientMsgId(m.senderId, m.clientMsgId);
-    if (existing !== undefined) return { message: existing, duplicate: true };
+    // No look-up first: a retry is rare, and its insert fails on the dedup index (with the seq bump
+    // of the same statement rolled back), which the catch below answers with the original.
     const values: unknown[] = [
       m.id,
       m.conversationId,
@@ -701,7 +701,7 @@ export class PostgresStore implements Store {
     try {
       ({ rows } = await this.#pool.query<{ seq: string }>({ ...statement, values }));
     } catch (err) {
-      // A concurrent copy of the same message committed first: answer with the original.
+      // A retry, or a concurrent copy that committed first: answer with the original.
       if (!isUniqueViolation(err, 'messages_sender_client_msg_id')) throw err;
       const original = await this.#messageByClientMsgId(m.senderId, m.clientMsgId);
       if (original === undefined) throw err;
