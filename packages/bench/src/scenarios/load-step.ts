@@ -122,6 +122,8 @@ export async function warmUp(
   plan: Pick<StepPlan, 'payloadBytes' | 'acked'>,
   serverPids: readonly number[],
   generatorPids: readonly number[],
+  /** A peer (not Parley) may lose a few: its measured steps show it; the run goes on. */
+  lossTolerated = false,
 ): Promise<void> {
   const step = await runStep(
     gens,
@@ -129,7 +131,7 @@ export async function warmUp(
     serverPids,
     generatorPids,
   );
-  if (step.delivered !== step.sent) {
+  if (step.delivered !== step.sent && !lossTolerated) {
     throw new Error(`warm-up: ${step.sent - step.delivered} of ${step.sent} messages were not delivered`);
   }
 }

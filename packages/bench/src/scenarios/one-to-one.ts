@@ -31,6 +31,7 @@ export async function runOneToOne(ctx: ScenarioContext): Promise<ThroughputResul
         { payloadBytes: ctx.params.payloadBytes, acked: acknowledged },
         system.pids,
         pool.pids,
+        system.kind !== 'parley',
       );
       let saturated = false;
       for (const rate of p.rates) {
