@@ -205,6 +205,13 @@ export async function startApp(
     membersChanged: (id) => {
       late.services?.members.forget(id);
     },
+    usersGone: (userIds, pushLocal) => {
+      for (const userId of userIds) {
+        late.services?.presence.offline(userId, pushLocal).catch((err: unknown) => {
+          log.warn({ err }, 'presence of a dead node user failed');
+        });
+      }
+    },
     leaseLost: () => {
       const err = new Error("another node holds this node's snowflake worker id: stopping");
       log.fatal({ err }, 'worker-id lease lost');

@@ -250,6 +250,19 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         await Promise.all([a.close(), b.close()]);
       });
 
+      it('forgets a dead node: its users go offline and this node is told which', async () => {
+        const [a, b] = await twoNodes(f());
+        a.sessions.attach(fakeSession(1, 700n, 1));
+        a.sessions.attach(fakeSession(2, 701n, 1));
+        b.sessions.attach(fakeSession(3, 701n, 2));
+        await until(() => b.sessions.isOnline(700n) && b.sessions.isOnline(701n));
+        b.sessions.forgetNodes((node) => node !== a.instanceId);
+        assert.equal(b.sessions.isOnline(700n), false);
+        assert.equal(b.sessions.isOnline(701n), true, 'still on node b itself');
+        assert.deepEqual(b.gone, [[700n]]);
+        await Promise.all([a.close(), b.close()]);
+      });
+
       it('a starting node reads the others from the presence table; bye forgets a node', async () => {
         const [a] = await twoNodes(f());
         a.sessions.attach(fakeSession(1, 900n, 1));
@@ -268,6 +281,7 @@ interface TestNode {
   readonly instanceId: string;
   readonly sessions: ClusterSessions;
   readonly revoked: string[];
+  readonly gone: bigint[][];
   close(): Promise<void>;
 }
 
@@ -279,6 +293,7 @@ async function twoNodes(f: ClusterFixture, live: string[] = []): Promise<[TestNo
     const instanceId = `node-${process.pid}-${nodeCounter}`;
     const bus = f.bus();
     const revoked: string[] = [];
+    const gone: bigint[][] = [];
     const sessions = new ClusterSessions({
       instanceId,
       bus,
@@ -289,6 +304,7 @@ async function twoNodes(f: ClusterFixture, live: string[] = []): Promise<[TestNo
         return Promise.resolve();
       },
       membersChanged: () => undefined,
+      usersGone: (ids) => gone.push(ids),
       onError: (err) => {
         throw err;
       },
@@ -298,6 +314,7 @@ async function twoNodes(f: ClusterFixture, live: string[] = []): Promise<[TestNo
       instanceId,
       sessions,
       revoked,
+      gone,
       close: async () => {
         await f.presence.clear(instanceId);
         await bus.close();

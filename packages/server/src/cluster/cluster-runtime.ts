@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NodeInfo } from '../core/cluster.js';
 import type { SessionDirectory } from '../core/session-directory.js';
+import type { PushPort } from '../core/session.js';
 import { SessionRegistry } from '../core/session-registry.js';
 import type { ConversationId } from '../core/types.js';
 import { ClusterNode } from './cluster-node.js';
@@ -24,6 +25,8 @@ import { RedisRateCounter } from './redis/redis-rate-counter.js';
 export interface ClusterHooks {
   revokeToken(tokenHash: string): Promise<void>;
   membersChanged(conversationId: ConversationId): void;
+  /** Users who went offline because their node died, with a push to this node's devices only. */
+  usersGone(userIds: readonly bigint[], pushLocal: PushPort['push']): void;
   leaseLost(): void;
 }
 
@@ -135,6 +138,11 @@ async function joinRedis(
       revokeToken: (tokenHash) => hooks.revokeToken(tokenHash),
       membersChanged: (id) => {
         hooks.membersChanged(id);
+      },
+      usersGone: (userIds) => {
+        hooks.usersGone(userIds, (ids, event) => {
+          sessions.pushLocal(ids, event);
+        });
       },
       onError,
     });

@@ -26,6 +26,8 @@ export interface ClusterSessionsOptions {
   revokeToken(tokenHash: string): Promise<void>;
   /** Another node changed a conversation's membership: drop this node's cached member list. */
   membersChanged(conversationId: ConversationId): void;
+  /** Users whose last devices were on a node that died: tell this node's watchers they are offline. */
+  usersGone?(userIds: UserId[]): void;
   /** Failures of background work (Redis writes, bad bus messages); nothing waits for them. */
   onError(err: unknown): void;
   readonly now?: () => number;
@@ -168,12 +170,20 @@ export class ClusterSessions implements SessionDirectory {
 
   /** Forgets the devices of nodes that are gone (expired or said bye). */
   forgetNodes(isLive: (node: string) => boolean): void {
+    const gone: UserId[] = [];
     for (const [userId, devices] of this.remote) {
       const kept = devices.filter((d) => isLive(d.node));
       if (kept.length === devices.length) continue;
       if (kept.length === 0) this.remote.delete(userId);
       else this.remote.set(userId, kept);
+      if (!this.isOnline(userId)) gone.push(userId);
     }
+    if (gone.length > 0) this.options.usersGone?.(gone);
+  }
+
+  /** Pushes to this node's devices only (each node tells its own watchers of a dead node's users). */
+  pushLocal(userIds: readonly UserId[], event: PushEvent): void {
+    this.local.push(userIds, event);
   }
 
   /** Nodes that hold at least one device this node knows of. */

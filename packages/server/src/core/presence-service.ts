@@ -28,14 +28,22 @@ export class PresenceService {
     this.push.push(watchers, { kind: 'presence', userId, online: true, lastSeenAt: 0 });
   }
 
-  /** The user's last device went offline. */
-  async offline(userId: UserId): Promise<void> {
+  /**
+   * The user's last device went offline. `push` narrows who is told (when a node died, each node
+   * tells its own devices).
+   */
+  async offline(
+    userId: UserId,
+    push: PushPort['push'] = (ids, event) => {
+      this.push.push(ids, event);
+    },
+  ): Promise<void> {
     const at = this.now();
     await this.store.setLastSeen(userId, at);
     // It may have come back while the write ran.
     if (this.sessions.isOnline(userId)) return;
     const watchers = await this.onlineWatchers(userId);
-    this.push.push(watchers, { kind: 'presence', userId, online: false, lastSeenAt: at });
+    push(watchers, { kind: 'presence', userId, online: false, lastSeenAt: at });
   }
 
   /** May `viewer` see the presence of `target`? */
