@@ -20,6 +20,8 @@ export const ContentType = {
   RED_PACKET: 12,
   /** A call record, written by the server only. */
   CALL: 13,
+  /** End-to-end encrypted: `ciphertext` only, which the server stores and forwards unread. */
+  ENCRYPTED: 14,
 } as const;
 export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 

@@ -46,6 +46,7 @@ import { DEFAULT_BACKOFF, backoffDelay, randomId, type BackoffOptions } from './
 import { Connection } from './connection.js';
 import { refOf } from './conversation.js';
 import { Emitter } from './emitter.js';
+import { serverKeySource, type EncryptionOptions, type ServerKeySource } from './encryption.js';
 import { ClientStoppedError, ConnectionClosedError } from './errors.js';
 import { ConnectionState, GroupEventKind, type ParleyEvents } from './events.js';
 import { Outbox } from './outbox.js';
@@ -73,6 +74,8 @@ export interface ParleyClientOptions {
   readonly outboxWindow?: number;
   /** MP page size (≤ 200). Default 200. */
   readonly pullLimit?: number;
+  /** RSA LOGIN, then AES-256-GCM frames both ways, over any transport (./encryption.ts). */
+  readonly encryption?: EncryptionOptions;
 }
 
 export type Credentials =
@@ -130,8 +133,10 @@ export class ParleyClient implements Caller {
   private serverDelayMs: number | undefined;
   private onlineWaiters: { resolve: (c: Connection) => void; reject: (e: Error) => void }[] = [];
   private loaded: Promise<void> | undefined;
+  private readonly serverKey: ServerKeySource | undefined;
 
   constructor(private readonly options: ParleyClientOptions) {
+    this.serverKey = options.encryption === undefined ? undefined : serverKeySource(options.encryption);
     this.storage = options.storage ?? new MemoryStorage();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.reconnect };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -326,7 +331,10 @@ export class ParleyClient implements Caller {
   // ---- connection lifecycle ----
 
   private newConnection(): Connection {
-    return new Connection(this.options.transport(), { requestTimeoutMs: this.requestTimeoutMs });
+    return new Connection(this.options.transport(), {
+      requestTimeoutMs: this.requestTimeoutMs,
+      ...(this.serverKey === undefined ? {} : { encryption: this.serverKey }),
+    });
   }
 
   private loadStorage(): Promise<void> {

@@ -8,10 +8,15 @@ import {
 } from '@bufbuild/protobuf';
 import {
   Command,
+  Compression,
+  ContentType,
+  Encryption,
   ErrorBodySchema,
   Flow,
   FrameDecoder,
+  MessageSchema,
   ParleyError,
+  ProtocolError,
   Status,
   TimeoutError,
   commandName,
@@ -19,8 +24,12 @@ import {
   errorFromStatus,
   makeFlags,
   parseFlags,
+  sealRsaLogin,
   type Frame,
+  type PlainFrame,
+  type WebSessionCipher,
 } from '@parley/protocol';
+import type { ServerKeySource } from './encryption.js';
 import { ConnectionClosedError } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -29,6 +38,11 @@ export interface ConnectionOptions {
   readonly requestTimeoutMs: number;
   /** Largest frame body accepted from the server. */
   readonly maxBodyLength?: number;
+  /**
+   * The encryption flags (./encryption.ts): LOGIN goes RSA with a fresh session key, then every
+   * frame both ways is AES. Frames before the LOGIN (REGISTER, PING) stay plain.
+   */
+  readonly encryption?: ServerKeySource;
 }
 
 interface Pending {
@@ -51,6 +65,13 @@ export class Connection {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private notifyHandler: (frame: Frame) => void = () => undefined;
   private closeHandlers: ((error: Error) => void)[] = [];
+  /** Encrypted connections only: the session's cipher, once the RSA LOGIN is sealed. */
+  private cipher: WebSessionCipher | undefined;
+  /** The server wrote its first AES frame: from then on a plain frame is an attack. */
+  private serverEncrypted = false;
+  /** WebCrypto is asynchronous: frames are sealed and opened one after another, in order. */
+  private outgoing: Promise<void> = Promise.resolve();
+  private incoming: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly transport: Transport,
@@ -95,8 +116,44 @@ export class Connection {
         reject(new TimeoutError(`${commandName(command)} got no response in ${String(timeoutMs)} ms`));
       }, timeoutMs);
       this.pending.set(seq, { command, resolve, reject, timer });
-      this.transport.send(encodeFrame({ seq, command, flag: makeFlags(Flow.REQUEST), status: 0, body }));
+      const frame = {
+        seq,
+        command,
+        flag: makeFlags(Flow.REQUEST, Compression.NONE, e2eBits(command, body)),
+        status: 0,
+        body,
+      };
+      if (this.options.encryption === undefined) this.transport.send(encodeFrame(frame));
+      else this.sendEncrypted(frame);
     });
+  }
+
+  /** In order behind the frames before it: sealed (AES, or RSA for a first LOGIN), else plain. */
+  private sendEncrypted(frame: PlainFrame): void {
+    this.outgoing = this.outgoing
+      .then(async () => {
+        if (this.closedError !== undefined) return;
+        const bytes = await this.seal(frame);
+        // Not `closedError`: TypeScript keeps its narrowing across the await.
+        if (!this.isClosed) this.transport.send(bytes);
+      })
+      .catch((err: unknown) => {
+        // The frame could not be sealed (no server key, a bad key): its request fails alone.
+        const p = this.pending.get(frame.seq);
+        if (p === undefined) return;
+        this.pending.delete(frame.seq);
+        clearTimeout(p.timer);
+        p.reject(err instanceof Error ? err : new Error(String(err)));
+      });
+  }
+
+  private async seal(frame: PlainFrame): Promise<Uint8Array> {
+    if (this.cipher !== undefined) return this.cipher.seal(frame);
+    const source = this.options.encryption;
+    if (frame.command !== Command.LOGIN || source === undefined) return encodeFrame(frame);
+    const sealed = await sealRsaLogin(await source(), frame);
+    this.cipher = sealed.cipher;
+    return sealed.bytes;
   }
 
   /** A typed request: protobuf in, protobuf out. */
@@ -162,10 +219,43 @@ export class Connection {
           this.close(result.fault.error);
           return;
         case 'frame':
-          this.onFrame(result.frame);
+          if (this.options.encryption === undefined) this.onFrame(result.frame);
+          else this.openInOrder(result.frame);
           break;
       }
     }
+  }
+
+  private openInOrder(frame: Frame): void {
+    this.incoming = this.incoming.then(async () => {
+      if (this.closedError !== undefined) return;
+      try {
+        const opened = await this.openFrame(frame);
+        if (opened !== undefined && !this.isClosed) this.onFrame(opened);
+      } catch (err) {
+        this.close(err instanceof Error ? err : new ProtocolError(String(err)));
+      }
+    });
+  }
+
+  /**
+   * A server frame on an encrypted connection, opened; undefined to drop it. Until the session
+   * key exists everything is plain. After it, and until the server's first AES frame, only plain
+   * responses pass (the server answers what it read before the LOGIN in plain, and refuses a LOGIN
+   * it cannot decrypt in plain); after that first AES frame a plain frame closes the connection.
+   */
+  private async openFrame(frame: Frame): Promise<Frame | undefined> {
+    const encryption = parseFlags(frame.flag).encryption;
+    if (encryption === Encryption.AES) {
+      if (this.cipher === undefined) throw new ProtocolError('the server sent an AES frame before the LOGIN');
+      const opened = await this.cipher.open(frame);
+      this.serverEncrypted = true;
+      return opened;
+    }
+    if (this.cipher === undefined) return frame;
+    if (this.serverEncrypted)
+      throw new ProtocolError('plain frame from the server on an encrypted connection');
+    return parseFlags(frame.flag).flow === Flow.RESPONSE ? frame : undefined;
   }
 
   private onFrame(frame: Frame): void {
@@ -182,6 +272,18 @@ export class Connection {
     }
     if (flow === Flow.NOTIFY) this.notifyHandler(frame);
     // Flow REQUEST from a server is not part of the protocol: ignored.
+  }
+}
+
+/** Encryption bits 3 for an MS whose content is end-to-end (sealed frames get 1 instead). */
+function e2eBits(command: number, body: Uint8Array): Encryption {
+  if (command !== Command.MS) return Encryption.NONE;
+  try {
+    return fromBinary(MessageSchema, body).messageContent?.contentType === ContentType.ENCRYPTED
+      ? Encryption.END_TO_END
+      : Encryption.NONE;
+  } catch {
+    return Encryption.NONE;
   }
 }
 

@@ -19,6 +19,8 @@ export * from './api/users.js';
 export * from './api/conversations.js';
 export * from './api/calls.js';
 export * from './api/wallet.js';
+export * from './encryption.js';
+export * from './e2e/index.js';
 export {
   Command,
   BadRequestError,
@@ -54,4 +56,6 @@ export {
   type RedPacketDetail,
   type WalletResponse,
   type LedgerEntry,
+  type ServerPublicKey,
+  importServerPublicKey,
 } from '@parley/protocol';

@@ -37,6 +37,7 @@ import { createImpConnection } from './gateway/imp/imp-connection.js';
 import { createImtpConnection } from './gateway/imtp/imtp-connection.js';
 import { createJimConnection } from './gateway/jim/jim-connection.js';
 import { NativeGateway } from './gateway/native/native-gateway.js';
+import { ServerKeyring } from './gateway/native/server-keyring.js';
 import { TcpListener } from './gateway/tcp-listener.js';
 import { ConnectionsPerAddress } from './gateway/address-limits.js';
 import { loadTlsCredentials } from './gateway/tls-credentials.js';
@@ -221,6 +222,12 @@ export async function startApp(
   };
   // A bad certificate or key stops the start before anything joins or listens.
   const tlsCredentials = loadTlsCredentials(config);
+  // PARLEY_RSA_KEY is read now (a bad file stops the start); a generated key waits for first use.
+  const serverKeys = ServerKeyring.open({
+    rsaKeyPath: config.rsaKey,
+    dataDir: config.dataDir,
+    shared: config.databaseUrl !== undefined,
+  });
   const cluster = await joinCluster(config, hooks, log);
   const store = openStore(config);
   try {
@@ -256,6 +263,7 @@ export async function startApp(
       maxInflightRequests: config.maxInflightRequests,
     },
     log,
+    serverKeys,
   );
   gateway.register(Dialect.IMP, createImpConnection);
   gateway.register(Dialect.JIM, createJimConnection);
@@ -289,6 +297,7 @@ export async function startApp(
       media: services.media,
       metrics: services.metrics,
       nodes: cluster,
+      serverKeys,
       config: {
         mediaMaxBytes: config.mediaMaxBytes,
         rateLimit: config.httpRateLimit,

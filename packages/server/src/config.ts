@@ -52,6 +52,7 @@ export interface ParleyConfig {
   readonly httpsPort: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
+  readonly rsaKey: string | undefined;
   readonly iceServers: string | undefined;
 }
 
@@ -432,6 +433,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     kind: 'optional',
     default: undefined,
     doc: 'PEM private key file for PARLEY_TLS_CERT',
+  },
+  {
+    env: 'PARLEY_RSA_KEY',
+    field: 'rsaKey',
+    kind: 'optional',
+    default: undefined,
+    doc: 'PEM RSA private key (2048+ bits) for the native encryption flags (RSA LOGIN, then AES frames); unset = generated on first use into <data dir>/server-rsa.pem, or, with PARLEY_DATABASE_URL, the flags are off (every node needs the same key)',
   },
   {
     env: 'PARLEY_ICE_SERVERS',

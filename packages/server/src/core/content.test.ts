@@ -70,6 +70,7 @@ const VALID: Record<string, MessageContent> = {
   }),
   face: content({ contentType: ContentType.FACE, text: '[:smile]' }),
   custom: content({ contentType: ContentType.CUSTOM, customType: 'poll', data: new Uint8Array([1, 2, 3]) }),
+  encrypted: content({ contentType: ContentType.ENCRYPTED, ciphertext: new Uint8Array([9, 8, 7]) }),
 };
 
 const LONG = 'x'.repeat(LIMITS.maxTextLength + 1);

@@ -8,6 +8,7 @@ import {
   type MessageContent,
 } from '@parley/protocol';
 import { blankControlChars, isMediaUrl } from './text-rules.js';
+import { requireOpaqueContent } from './end-to-end-content.js';
 
 /**
  * Validation of message content. The protobuf MessageContent is Parley's content model for every
@@ -86,6 +87,11 @@ export function validateContent(
         throw new BadRequestError('red packets and call records are written by the server');
       }
       searchText ||= input.text;
+      break;
+    case ContentType.ENCRYPTED:
+      // End-to-end: stored and forwarded as it came, never indexed.
+      requireOpaqueContent(input);
+      searchText = '';
       break;
     case ContentType.TYPING:
       // Transient; the caller handles it before validation.

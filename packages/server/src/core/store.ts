@@ -1,4 +1,5 @@
 import type { LedgerStore } from './ledger-store.js';
+import type { UserKeyStore } from './user-key-store.js';
 import type { ConversationType } from '@parley/protocol';
 import type {
   AppendResult,
@@ -32,6 +33,8 @@ import type {
 export interface Store {
   /** Balances, their ledger and red packets, on this store's database and connections. */
   readonly ledger: LedgerStore;
+  /** Published end-to-end public keys, on this store's database. */
+  readonly userKeys: UserKeyStore;
   /**
    * True when appends commit in the order appendMessage was called (one writer queue, as
    * SqliteStore's group commit): a sender's next message may then be handed over before the

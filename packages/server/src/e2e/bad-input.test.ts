@@ -202,7 +202,7 @@ describe('native protocol: bad input', () => {
     assert.equal((await c.requestFrame(Command.PING, new Uint8Array(0))).status, Status.OK);
   });
 
-  it('accepts a gzip request and answers UNSUPPORTED to encryption flags and PROTOCOL_ERROR to a wrong flow', async () => {
+  it('accepts a gzip request and answers BAD_REQUEST to an AES frame without a session key and PROTOCOL_ERROR to a wrong flow', async () => {
     const c = await connect();
     const ok = await c.requestFrame(
       Command.PING,
@@ -215,7 +215,8 @@ describe('native protocol: bad input', () => {
       new Uint8Array(0),
       makeFlags(Flow.REQUEST, 0, Encryption.AES),
     );
-    assert.equal(enc.status, Status.UNSUPPORTED);
+    // No RSA LOGIN gave this connection a session key (docs/native-protocol.md, "Encryption flags").
+    assert.equal(enc.status, Status.BAD_REQUEST);
     c.writeRaw(frame(Command.PING, new Uint8Array(0), makeFlags(Flow.NOTIFY), 5));
     await c.waitFor(() => c.received.some((f) => f.seq === 5), 5000, 'flow answer');
     assert.equal(c.received.find((f) => f.seq === 5)?.status, Status.PROTOCOL_ERROR);

@@ -500,6 +500,39 @@ describe('HTTP API', () => {
     });
   });
 
+  describe('keys', () => {
+    it('serves the server RSA key without a token, and publishes and serves end-to-end keys', async () => {
+      const server = await api.get('/api/v1/keys/server', '');
+      assert.equal(server.status, 200);
+      assert.match(server.body.publicKey, /^-----BEGIN PUBLIC KEY-----/);
+      assert.match(server.body.fingerprint, /^[0-9a-f]{64}$/);
+      const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+        'deriveBits',
+      ]);
+      const raw = Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey));
+      const put = await api.put('/api/v1/keys/me', {
+        algorithm: 'ECDH-P256',
+        publicKey: raw.toString('base64'),
+      });
+      assert.equal(put.status, 200);
+      assert.equal(put.body.userId, alice.userId);
+      assert.match(put.body.keyId, /^[0-9a-f]{16}$/);
+      const read = await api.get(`/api/v1/keys/users/${alice.userId}`, bob.token);
+      assert.equal(read.status, 200);
+      assert.equal(read.body.publicKey, raw.toString('base64'));
+      const byId = await api.get(`/api/v1/keys/users/${alice.userId}?keyId=${put.body.keyId}`, bob.token);
+      assert.equal(byId.body.fingerprint, read.body.fingerprint);
+      assert.equal((await api.get(`/api/v1/keys/users/${bob.userId}`, alice.token)).status, 404);
+      assert.equal((await api.get(`/api/v1/keys/users/${alice.userId}`, '')).status, 401);
+      const offCurve = Buffer.alloc(65, 1);
+      offCurve[0] = 4;
+      for (const publicKey of [offCurve.toString('base64'), 'AAAA', '***']) {
+        const bad = await api.put('/api/v1/keys/me', { algorithm: 'ECDH-P256', publicKey });
+        assert.equal(bad.status, 400, publicKey);
+      }
+    });
+  });
+
   describe('errors, health and docs', () => {
     it('answers unknown routes with the error shape', async () => {
       const res = await api.get('/api/v1/nope');

@@ -20,6 +20,7 @@ import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
 import { walletRoutes } from './routes/wallet.js';
 import { callRoutes } from './routes/calls.js';
+import { keyRoutes } from './routes/keys.js';
 import { serveWebFallback, webRoutes } from './web.js';
 
 export type { ApiDeps } from './context.js';
@@ -118,6 +119,7 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   mediaRoutes(app, deps);
   walletRoutes(app, deps);
   callRoutes(app, deps);
+  keyRoutes(app, deps);
 
   webFound = await webRoutes(app);
 

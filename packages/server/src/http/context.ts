@@ -5,6 +5,7 @@ import type { Store } from '../core/store.js';
 import type { NodeInfo } from '../core/cluster.js';
 import type { MediaLibrary } from './media/media-library.js';
 import type { Metrics } from './metrics.js';
+import type { ServerKeyring } from '../gateway/native/server-keyring.js';
 import { HttpSession } from './session.js';
 
 export interface ApiConfig {
@@ -31,6 +32,8 @@ export interface ApiDeps {
   readonly config: ApiConfig;
   /** The cluster's live nodes (the embedded mode: this one), for GET /api/v1/gateway. */
   readonly nodes: { live(): Promise<NodeInfo[]> };
+  /** The server's RSA key (GET /api/v1/keys/server); absent: the encryption flags are off. */
+  readonly serverKeys?: ServerKeyring;
 }
 
 declare module 'fastify' {

@@ -162,4 +162,17 @@ export const postgresMigrations: readonly string[] = [
     PRIMARY KEY (packet_id, user_id)
   );
   `,
+  `
+  -- Version 5: end-to-end public keys (docs/security.md), one row per user and key id; the key
+  -- published last is the user's current one, older ones keep history readable.
+  CREATE TABLE user_keys (
+    user_id      bigint NOT NULL,
+    key_id       text   NOT NULL,
+    algorithm    text   NOT NULL,
+    public_key   bytea  NOT NULL,
+    published_at bigint NOT NULL,
+    PRIMARY KEY (user_id, key_id)
+  );
+  CREATE INDEX user_keys_current ON user_keys (user_id, published_at);
+  `,
 ];

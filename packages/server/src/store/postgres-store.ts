@@ -28,6 +28,7 @@ import type {
 import { postgresMigrations } from './postgres-migrations.js';
 import { pgTransaction } from './pg-transaction.js';
 import { PostgresLedgerStore } from './postgres-ledger-store.js';
+import { PostgresUserKeyStore } from './postgres-user-key-store.js';
 import {
   CONTACT_COLUMNS,
   CONVERSATION_COLUMNS,
@@ -208,6 +209,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly ledger: PostgresLedgerStore;
+  readonly userKeys: PostgresUserKeyStore;
   readonly #schema: string | undefined;
   #closed = false;
 
@@ -226,6 +228,7 @@ export class PostgresStore implements Store {
     // query reconnects; without a listener the 'error' event would crash the process.
     this.#pool.on('error', () => undefined);
     this.ledger = new PostgresLedgerStore(this.#pool);
+    this.userKeys = new PostgresUserKeyStore(this.#pool);
   }
 
   async migrate(): Promise<void> {

@@ -169,4 +169,17 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (packet_id, user_id)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- Version 5: end-to-end public keys (docs/security.md), one row per user and key id; the key
+  -- published last is the user's current one, older ones keep history readable.
+  CREATE TABLE user_keys (
+    user_id      INTEGER NOT NULL,
+    key_id       TEXT    NOT NULL,
+    algorithm    TEXT    NOT NULL,
+    public_key   BLOB    NOT NULL,
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX user_keys_current ON user_keys (user_id, published_at);
+  `,
 ];

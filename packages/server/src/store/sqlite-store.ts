@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteUserKeyStore } from './sqlite-user-key-store.js';
 import { settle } from './settle.js';
 import type { Store } from '../core/store.js';
 import type {
@@ -134,6 +135,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #prepared: Prepared | undefined;
   readonly ledger: SqliteLedgerStore;
+  readonly userKeys: SqliteUserKeyStore;
   readonly appendsInCallOrder = true;
   readonly #appends: PendingAppend[] = [];
 
@@ -150,6 +152,7 @@ export class SqliteStore implements Store {
     db.pragma('busy_timeout = 5000');
     db.defaultSafeIntegers(true);
     this.ledger = new SqliteLedgerStore(db);
+    this.userKeys = new SqliteUserKeyStore(db);
     // Unicode case folding for searchUsers (SQLite's own lower() and LIKE fold ASCII only).
     db.function('parley_fold', { deterministic: true }, (value: unknown) =>
       typeof value === 'string' ? value.toLowerCase() : value,

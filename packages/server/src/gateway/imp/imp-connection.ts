@@ -304,7 +304,8 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
     const batches = await this.dispatcher.messages.offline(session, OFFLINE_PER_CONVERSATION);
     const messages = batches
       .flatMap((b) => b.messages)
-      .sort((a, b) => a.serverTime - b.serverTime || a.seq - b.seq);
+      // Snowflake ids order messages of one millisecond too (seqs of two conversations cannot).
+      .sort((a, b) => a.serverTime - b.serverTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await this.showAll(session, messages);
     for (const { state } of batches) this.markRead(state.conversationId, state.maxSeq);
   }

@@ -54,6 +54,8 @@ export function renderContent(content: MessageContent): string {
       return content.text !== '' ? content.text : words('[system]', content.system?.kind);
     case ContentType.CUSTOM:
       return words('[custom]', content.customType, content.text);
+    case ContentType.ENCRYPTED:
+      return '[encrypted message: open it in a Parley app]';
     default:
       return content.text !== '' ? content.text : '[unsupported message]';
   }

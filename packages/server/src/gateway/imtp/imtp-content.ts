@@ -159,6 +159,8 @@ export function renderContent(content: MessageContent): ImtpRendering {
     case ContentType.CALL:
       // Written by the server with a readable line.
       return line(content.text);
+    case ContentType.ENCRYPTED:
+      return line('[encrypted message: open it in a Parley app]');
     default:
       return line(`[unsupported message type ${content.contentType}]`);
   }

@@ -243,6 +243,8 @@ export function readableLine(content: MessageContent): string {
     case ContentType.RED_PACKET:
     case ContentType.CALL:
       return content.text;
+    case ContentType.ENCRYPTED:
+      return '[encrypted message: open it in a Parley app]';
     default: {
       const name = TYPE_NAMES[content.contentType] ?? 'message';
       const url = content.media?.url ?? content.location?.mapUrl ?? '';

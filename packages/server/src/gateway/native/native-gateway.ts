@@ -5,6 +5,7 @@ import { Dialect, detectDialect } from '../dialect.js';
 import type { Dispatcher } from '../dispatcher.js';
 import type { StreamConnection, ConnectionLimits, ConnectionObserver } from '../stream-connection.js';
 import { NativeConnection } from './native-connection.js';
+import type { ServerKeyring } from './server-keyring.js';
 
 /** Builds a dialect's connection over a stream. */
 export type ConnectionFactory = (
@@ -34,7 +35,7 @@ export class NativeGateway {
   private readonly connections = new Set<StreamConnection<unknown>>();
   private readonly sniffing = new Set<Sniffing>();
   private readonly factories = new Map<Dialect, ConnectionFactory>([
-    [Dialect.NATIVE, (...args) => new NativeConnection(...args)],
+    [Dialect.NATIVE, (...args) => new NativeConnection(...args, this.keyring)],
   ]);
   private readonly sweeper: NodeJS.Timeout;
   private nextId = 1;
@@ -45,6 +46,8 @@ export class NativeGateway {
     private readonly dispatcher: Dispatcher,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    /** The server key of the native encryption flags (none: they are UNSUPPORTED). */
+    private readonly keyring?: ServerKeyring,
   ) {
     const every = Math.max(
       50,

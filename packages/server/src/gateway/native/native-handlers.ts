@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import {
   BadRequestError,
   Command,
+  ContentType,
   LoginRequestSchema,
   LoginResponseSchema,
   LogoutResponseSchema,
@@ -27,13 +28,23 @@ import { messageToWire, stateToWire } from './native-wire.js';
 
 export type { NativeReply };
 
+/** What the frame's header said about the body. */
+export interface RequestFlags {
+  /** Encryption bits 3: an MS whose content is end-to-end (ENCRYPTED), which the server never reads. */
+  readonly endToEnd?: boolean;
+}
+
 /** Native command → dispatcher call → native response body. */
 export async function handleNativeRequest(
   dispatcher: Dispatcher,
   conn: GatewayConnection,
   command: number,
   body: Uint8Array,
+  flags: RequestFlags = {},
 ): Promise<NativeReply> {
+  if (flags.endToEnd === true && command !== Command.MS) {
+    throw new BadRequestError('the end-to-end flag (encryption 3) is for MS only');
+  }
   switch (command) {
     case Command.REGISTER: {
       const req = decode(RegisterRequestSchema, body);
@@ -75,6 +86,9 @@ export async function handleNativeRequest(
       dispatcher.requireSession(conn);
       const req = decode(MessageSchema, body);
       const conversation = ref(req.conversation);
+      if (flags.endToEnd === true && req.messageContent?.contentType !== ContentType.ENCRYPTED) {
+        throw new BadRequestError('the end-to-end flag needs ENCRYPTED content (content type 14)');
+      }
       const { result } = await dispatcher.send(conn, {
         conversation,
         clientMsgId: req.clientMsgId,

@@ -2,6 +2,8 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   CallSignalSchema,
   Command,
+  Compression,
+  Encryption,
   ContentType,
   ConversationStateSchema,
   ConversationType,
@@ -110,11 +112,18 @@ function conversationView(event: PushEvent, viewer: UserId): ConversationRef | u
 
 function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | undefined): Uint8Array {
   switch (event.kind) {
-    case 'message':
-      return notifyFrame(
-        Command.MPS,
-        toBinary(MessageSchema, messageToWire(event.message, viewer, event.senderName)),
-      );
+    case 'message': {
+      const message = messageToWire(event.message, viewer, event.senderName);
+      // End-to-end content is pushed with encryption bits 3 (an AES session re-flags it to 1).
+      const endToEnd = message.messageContent?.contentType === ContentType.ENCRYPTED;
+      return encodeFrame({
+        seq: 0,
+        command: Command.MPS,
+        flag: makeFlags(Flow.NOTIFY, Compression.NONE, endToEnd ? Encryption.END_TO_END : Encryption.NONE),
+        status: 0,
+        body: toBinary(MessageSchema, message),
+      });
+    }
     case 'notify':
       return notifyFrame(
         Command.MN,

@@ -1,0 +1,3 @@
+export * from './frame-layout.js';
+export * from './pem.js';
+export * from './web-session-cipher.js';
