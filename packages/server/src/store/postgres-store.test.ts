@@ -157,3 +157,49 @@ void it('migration 3 adds mentions, settings, contacts, blocks and search over v
     await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
 });
+
+void it('group commit: appends of one turn commit together; a retry or a failure in a batch stays alone', async () => {
+  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  const store = new PostgresStore({ connectionString: url, schema, poolSize: 4 });
+  try {
+    await store.migrate();
+    await store.createConversation({ id: 'g:77', type: 1, createdAt: 1, members: [{ userId: 1n, role: 0 }] });
+    await store.createConversation({ id: 'g:78', type: 1, createdAt: 1, members: [{ userId: 1n, role: 0 }] });
+    const message = (id: bigint, conversationId: string, clientMsgId: string) => ({
+      id,
+      conversationId,
+      senderId: 1n,
+      senderDevice: 'd',
+      clientMsgId,
+      contentType: 1,
+      content: new Uint8Array([1]),
+      searchText: 'hello',
+      serverTime: 1,
+    });
+    // 100 appends over two conversations in one turn: seqs follow the call order per conversation.
+    const many = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store.appendMessage(message(1000n + BigInt(i), i % 2 === 0 ? 'g:77' : 'g:78', `m${i}`)),
+      ),
+    );
+    assert.deepEqual(
+      many.map((r) => r.message.seq),
+      Array.from({ length: 100 }, (_, i) => Math.floor(i / 2) + 1),
+    );
+    // In one batch: a retry of m3 (a duplicate), a missing conversation, and a new message.
+    const [retry, missing, fresh] = await Promise.allSettled([
+      store.appendMessage(message(2001n, 'g:78', 'm3')),
+      store.appendMessage(message(2002n, 'g:404', 'x')),
+      store.appendMessage(message(2003n, 'g:77', 'y')),
+    ]);
+    assert.equal(retry.status === 'fulfilled' && retry.value.duplicate, true);
+    assert.equal(retry.status === 'fulfilled' ? retry.value.message.seq : -1, 2);
+    assert.equal(missing.status, 'rejected');
+    assert.equal(fresh.status === 'fulfilled' ? fresh.value.message.seq : -1, 51);
+    assert.equal((await store.getConversation('g:77'))?.maxSeq, 51);
+    assert.equal((await store.getConversation('g:78'))?.maxSeq, 50);
+  } finally {
+    await store.close();
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
+});

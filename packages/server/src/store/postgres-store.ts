@@ -172,6 +172,47 @@ const Q = {
  * to the new seq. The sender is never among them: its readSeq is already there, and one statement
  * must not update the same row twice (the read CTE updates the sender's).
  */
+/** Appends per group commit. */
+const MAX_APPEND_BATCH = 512;
+/** Batches in flight at once (each on its own pooled connection), by conversation. */
+const APPEND_LANES = 4;
+
+interface AppendLane {
+  readonly queue: PendingAppend[];
+  flushing: boolean;
+}
+
+function laneOf(conversationId: string): number {
+  let h = 0;
+  for (let i = 0; i < conversationId.length; i++) h = (h * 31 + conversationId.charCodeAt(i)) | 0;
+  return Math.abs(h) % APPEND_LANES;
+}
+
+interface PendingAppend {
+  readonly message: NewMessage;
+  resolve(result: AppendResult): void;
+  reject(err: Error): void;
+}
+
+/** The prepared append statement for one message, with its mention variant. */
+function appendStatement(m: NewMessage): { name: string; text: string; values: unknown[] } {
+  const values: unknown[] = [
+    m.id,
+    m.conversationId,
+    m.senderId,
+    m.senderDevice,
+    m.clientMsgId,
+    m.contentType,
+    m.content,
+    m.searchText,
+    m.serverTime,
+  ];
+  const mentions = distinctIds(m.mentions ?? []).filter((id) => id !== m.senderId);
+  if (m.mentionAll === true) return { ...Q.appendMentionAll, values };
+  if (mentions.length > 0) return { ...Q.appendMentions, values: [...values, mentions] };
+  return { ...Q.append, values };
+}
+
 function appendSql(mentioned: string): string {
   const mention =
     mentioned === ''
@@ -209,6 +250,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly ledger: PostgresLedgerStore;
+  readonly appendsInCallOrder = true;
+  readonly #lanes: AppendLane[] = Array.from({ length: APPEND_LANES }, () => ({
+    queue: [],
+    flushing: false,
+  }));
   readonly userKeys: PostgresUserKeyStore;
   readonly #schema: string | undefined;
   #closed = false;
@@ -263,6 +309,11 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends already handed over are committed (or refused) before the pool ends.
+    while (this.#lanes.some((l) => l.flushing || l.queue.length > 0)) {
+      for (const lane of this.#lanes) this.#flush(lane);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await this.#pool.end();
   }
 
@@ -679,30 +730,91 @@ export class PostgresStore implements Store {
     return rows.map(toMessage);
   }
 
-  async appendMessage(m: NewMessage): Promise<AppendResult> {
+  /**
+   * Group commit (DESIGN §12): the appends of one event-loop turn go to the database in one
+   * transaction per lane. A conversation always uses the same lane and a lane has one batch in
+   * flight at a time, so a conversation's appends commit in the order they were called
+   * (`appendsInCallOrder`), while lanes run side by side. A batch that fails (a retried message
+   * hitting the dedup index, a missing conversation, a deadlock with another node) is rolled back
+   * and its appends run one by one.
+   */
+  appendMessage(m: NewMessage): Promise<AppendResult> {
+    const lane = this.#lanes[laneOf(m.conversationId)];
+    if (lane === undefined) return Promise.reject(new InternalError('no append lane'));
+    return new Promise((resolve, reject) => {
+      lane.queue.push({ message: m, resolve, reject });
+      if (!lane.flushing && lane.queue.length === 1) {
+        setImmediate(() => {
+          this.#flush(lane);
+        });
+      }
+    });
+  }
+
+  #flush(lane: AppendLane): void {
+    if (lane.flushing || lane.queue.length === 0) return;
+    lane.flushing = true;
+    const batch = lane.queue.splice(0, MAX_APPEND_BATCH);
+    void this.#commitBatch(batch).finally(() => {
+      lane.flushing = false;
+      if (lane.queue.length > 0) {
+        setImmediate(() => {
+          this.#flush(lane);
+        });
+      }
+    });
+  }
+
+  async #commitBatch(batch: readonly PendingAppend[]): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        // Conversation order, stable: every node locks conversations in the same order.
+        const ordered = [...batch.keys()].sort((a, b) => {
+          const x = batch[a]?.message.conversationId ?? '';
+          const y = batch[b]?.message.conversationId ?? '';
+          return x < y ? -1 : x > y ? 1 : a - b;
+        });
+        const results = await this.#transaction(async (c) => {
+          const out = new Map<number, AppendResult>();
+          for (const i of ordered) {
+            const entry = batch[i];
+            if (entry !== undefined) out.set(i, await this.#appendOn(c, entry.message));
+          }
+          return out;
+        });
+        batch.forEach((entry, i) => {
+          const result = results.get(i);
+          if (result === undefined) entry.reject(new InternalError('append lost its result'));
+          else entry.resolve(result);
+        });
+        return;
+      } catch {
+        // One of them failed: each on its own below, so only that one fails.
+      }
+    }
+    for (const entry of batch) {
+      try {
+        entry.resolve(await this.#appendAlone(entry.message));
+      } catch (err) {
+        entry.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  /** Inside a batch transaction: any error aborts it (the caller then runs each alone). */
+  async #appendOn(c: PoolClient, m: NewMessage): Promise<AppendResult> {
+    const { rows } = await c.query<{ seq: string }>(appendStatement(m));
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`conversation ${m.conversationId} not found`);
+    return { message: stored(m, Number(row.seq)), duplicate: false };
+  }
+
+  async #appendAlone(m: NewMessage): Promise<AppendResult> {
     // No look-up first: a retry is rare, and its insert fails on the dedup index (with the seq bump
     // of the same statement rolled back), which the catch below answers with the original.
-    const values: unknown[] = [
-      m.id,
-      m.conversationId,
-      m.senderId,
-      m.senderDevice,
-      m.clientMsgId,
-      m.contentType,
-      m.content,
-      m.searchText,
-      m.serverTime,
-    ];
-    const mentions = distinctIds(m.mentions ?? []).filter((id) => id !== m.senderId);
-    let statement: { name: string; text: string } = Q.append;
-    if (m.mentionAll === true) statement = Q.appendMentionAll;
-    else if (mentions.length > 0) {
-      statement = Q.appendMentions;
-      values.push(mentions);
-    }
     let rows: { seq: string }[];
     try {
-      ({ rows } = await this.#pool.query<{ seq: string }>({ ...statement, values }));
+      ({ rows } = await this.#pool.query<{ seq: string }>(appendStatement(m)));
     } catch (err) {
       // A retry, or a concurrent copy that committed first: answer with the original.
       if (!isUniqueViolation(err, 'messages_sender_client_msg_id')) throw err;
