@@ -717,6 +717,29 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal((await db().getMessages(id, 0, 10, 'forward')).length, 1);
       });
 
+      void it('answers a retry sent in the same turn as its original (one group commit)', async () => {
+        const sender = nextId();
+        const id = conversationId();
+        await db().ensureConversation(group(id, [sender]));
+        const [before, original, retry, after] = await Promise.all([
+          db().appendMessage(newMessage(id, sender, { clientMsgId: 'turn-a' })),
+          db().appendMessage(newMessage(id, sender, { clientMsgId: 'turn-b' })),
+          db().appendMessage(newMessage(id, sender, { clientMsgId: 'turn-b' })),
+          db().appendMessage(newMessage(id, sender, { clientMsgId: 'turn-c' })),
+        ]);
+        assert.deepEqual(
+          [before, original, retry, after].map((r) => [r.message.seq, r.duplicate]),
+          [
+            [1, false],
+            [2, false],
+            [2, true],
+            [3, false],
+          ],
+        );
+        assert.equal(retry.message.id, original.message.id);
+        assert.equal((await db().getConversation(id))?.maxSeq, 3);
+      });
+
       void it('keys dedup by sender: another sender may reuse a clientMsgId', async () => {
         const [a, b] = [nextId(), nextId()];
         const id = conversationId();

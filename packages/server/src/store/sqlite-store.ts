@@ -5,6 +5,8 @@ import { ConflictError, InternalError, NotFoundError, type ConversationType } fr
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteUserKeyStore } from './sqlite-user-key-store.js';
 import { settle } from './settle.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 import type { Store } from '../core/store.js';
 import type {
   AppendResult,
@@ -138,18 +140,29 @@ export class SqliteStore implements Store {
   readonly userKeys: SqliteUserKeyStore;
   readonly appendsInCallOrder = true;
   readonly #appends: PendingAppend[] = [];
+  /** For a database file: the group commit's durability and the checkpoints, off the event loop. */
+  readonly #wal: { readonly sync: WalSync; readonly checkpointer: WalCheckpointer } | undefined;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:' && options.path !== '') {
-      mkdirSync(dirname(options.path), { recursive: true });
-    }
+    const inFile = options.path !== ':memory:' && options.path !== '';
+    if (inFile) mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path, { timeout: 5000 });
     this.#db = db;
     db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and an ack
-    // promises the message is durable.
+    // promises the write is durable. (Group commits of appends run NORMAL and sync the WAL
+    // themselves before their acks: see #flushAppends.)
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
+    if (inFile && db.pragma('journal_mode', { simple: true }) === 'wal') {
+      db.pragma('wal_autocheckpoint = 0');
+      // A WAL past this size is cut back to it once a checkpoint has copied it all.
+      db.pragma(`journal_size_limit = ${String(64 * 1024 * 1024)}`);
+      const checkpointer = new WalCheckpointer(options.path, () => {
+        if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      });
+      this.#wal = { sync: new WalSync(`${options.path}-wal`), checkpointer };
+    }
     db.defaultSafeIntegers(true);
     this.ledger = new SqliteLedgerStore(db);
     this.userKeys = new SqliteUserKeyStore(db);
@@ -165,11 +178,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): Promise<void> {
-    // Appends already queued are committed (or refused) before the file closes.
+  async close(): Promise<void> {
+    // Appends already queued are committed (or refused) and synced before the file closes.
     while (this.#appends.length > 0) this.#flushAppends();
+    if (this.#wal !== undefined && this.#db.open) {
+      await this.#wal.sync.sync().catch(() => undefined);
+      await this.#wal.sync.close();
+      await this.#wal.checkpointer.stop();
+    }
     if (this.#db.open) this.#db.close();
-    return Promise.resolve();
   }
 
   createUser(user: NewUser): Promise<UserRecord> {
@@ -471,19 +488,46 @@ export class SqliteStore implements Store {
     let outcomes: AppendOutcome[];
     try {
       if (!this.#db.open) throw new Error('store is closed');
-      outcomes = this.#s.appendBatch.immediate(batch.map((b) => b.message));
+      const messages = batch.map((b) => b.message);
+      outcomes =
+        this.#wal === undefined ? this.#s.appendBatch.immediate(messages) : this.#appendUnsynced(messages);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const b of batch) b.reject(error);
       return;
     }
-    batch.forEach((b, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) b.reject(new InternalError('append lost its outcome'));
-      else if ('result' in outcome) b.resolve(outcome.result);
-      else b.reject(outcome.error);
+    const settleAll = () => {
+      batch.forEach((b, i) => {
+        const outcome = outcomes[i];
+        if (outcome === undefined) b.reject(new InternalError('append lost its outcome'));
+        else if ('result' in outcome) b.resolve(outcome.result);
+        else b.reject(outcome.error);
+      });
+    };
+    if (this.#wal === undefined) {
+      settleAll();
+      return;
+    }
+    // Acked once on disk. A failed sync fails the batch: the sender retries, and a retry of a
+    // message that did reach the disk is answered as a duplicate.
+    this.#wal.sync.sync().then(settleAll, (err: unknown) => {
+      const error = new InternalError(
+        `cannot sync the database: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      for (const b of batch) b.reject(error);
     });
   };
+
+  /** The group commit with synchronous = NORMAL: WalSync makes it durable before the acks. */
+  #appendUnsynced(messages: readonly NewMessage[]): AppendOutcome[] {
+    const s = this.#s;
+    s.synchronousNormal.run();
+    try {
+      return s.appendBatch.immediate(messages);
+    } finally {
+      s.synchronousFull.run();
+    }
+  }
 
   getMessage(id: ConversationId, seq: number): Promise<StoredMessage | undefined> {
     return this.#run(() => {
@@ -593,9 +637,11 @@ type Prepared = ReturnType<typeof prepare>;
 
 function prepare(db: Database.Database) {
   const s = prepareStatements(db);
-  const appendBody = (m: NewMessage): AppendResult => {
-    const existing = s.messageByClientMsgId.get(m.senderId, m.clientMsgId);
-    if (existing !== undefined) return { message: toMessage(existing), duplicate: true };
+  /**
+   * Stores a message that is not stored yet (a retried one breaks the unique index and throws),
+   * except its full-text entry: see indexText.
+   */
+  const insertNew = (m: NewMessage): AppendResult => {
     const bumped = s.bumpMaxSeq.get(m.conversationId);
     if (bumped === undefined) throw new NotFoundError(`conversation ${m.conversationId} not found`);
     s.insertMessage.run({
@@ -620,6 +666,20 @@ function prepare(db: Database.Database) {
       }
     }
     return { message: stored(m, Number(bumped)), duplicate: false };
+  };
+  /**
+   * The full-text entries of stored messages (migration 6), in the transaction that stored them.
+   * Indexed one after another, after the inserts: FTS5 keeps them pending and writes one segment.
+   */
+  const indexText = (messages: readonly NewMessage[]): void => {
+    for (const m of messages) s.indexMessageText.run(m.id, m.searchText);
+  };
+  const appendBody = (m: NewMessage): AppendResult => {
+    const existing = s.messageByClientMsgId.get(m.senderId, m.clientMsgId);
+    if (existing !== undefined) return { message: toMessage(existing), duplicate: true };
+    const result = insertNew(m);
+    indexText([m]);
+    return result;
   };
   const appendMessage = db.transaction(appendBody);
   /** Inserts the missing members at the current head; keeps member_count exact. */
@@ -686,11 +746,14 @@ function prepare(db: Database.Database) {
   );
   // One read transaction: a consistent answer, and no per-lookup lock churn.
   // Group commit (DESIGN §12): the appends of one event-loop turn in one transaction, one fsync.
-  // Fast path: the appends run bare in one transaction. Should one throw, the whole batch rolls
-  // back and runs again with each append in a SAVEPOINT of its own, so it fails alone.
-  const appendAll = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
-    batch.map((m) => ({ result: appendBody(m) })),
-  );
+  // Fast path: the appends run bare in one transaction, without the retry look-up (a retry breaks
+  // the unique index). Should one throw, the whole batch rolls back and runs again with each
+  // append in a SAVEPOINT of its own, retries answered from the look-up, so a failure is alone.
+  const appendAll = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] => {
+    const outcomes = batch.map((m) => ({ result: insertNew(m) }));
+    indexText(batch);
+    return outcomes;
+  });
   const appendEach = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] =>
     batch.map((m) => {
       try {
@@ -901,6 +964,11 @@ function prepareStatements(db: Database.Database) {
                              content_type, content, search_text, server_time)
        VALUES (@id, @conversation_id, @seq, @sender_id, @sender_device, @client_msg_id,
                @content_type, @content, @search_text, @server_time)`,
+    ),
+    synchronousNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+    synchronousFull: db.prepare('PRAGMA synchronous = FULL'),
+    indexMessageText: db.prepare<[bigint, string]>(
+      'INSERT INTO messages_fts (rowid, search_text) VALUES (?, ?)',
     ),
     advanceReadSeq: db.prepare<[bigint, bigint, string]>(
       `UPDATE memberships SET read_seq = max(read_seq, ?) WHERE user_id = ? AND conversation_id = ?`,
