@@ -9,7 +9,6 @@ import {
   MessageSchema,
   PongSchema,
   PullRequestSchema,
-  PullResponseSchema,
   RegisterRequestSchema,
   RegisterResponseSchema,
   SendResultSchema,
@@ -24,7 +23,7 @@ import { handleFeatureRequest } from './native-feature-handlers.js';
 import { handleWalletRequest } from './native-wallet-handlers.js';
 import { handleCallRequest } from './native-call-handlers.js';
 import { handleSocialRequest } from './native-social-handlers.js';
-import { messageToWire, stateToWire } from './native-wire.js';
+import { encodePullResponse, stateToWire } from './native-wire.js';
 
 export type { NativeReply };
 
@@ -115,14 +114,7 @@ export async function handleNativeRequest(
         limit: req.limit,
         direction: req.backward ? PullDirection.BACKWARD : PullDirection.FORWARD,
       });
-      return encode(
-        PullResponseSchema,
-        create(PullResponseSchema, {
-          messages: outcome.messages.map((m) => messageToWire(m, session.userId)),
-          hasMore: outcome.hasMore,
-          maxSeq: BigInt(outcome.maxSeq),
-        }),
-      );
+      return { body: encodePullResponse(outcome.messages, session.userId, outcome.hasMore, outcome.maxSeq) };
     }
     case Command.SYNC: {
       const session = dispatcher.requireSession(conn);

@@ -13,6 +13,7 @@ import {
   ContactNoticeSchema,
   NotifySchema,
   PresenceNoticeSchema,
+  PullResponseSchema,
   ReadNoticeSchema,
   encodeFrame,
   makeFlags,
@@ -42,6 +43,86 @@ export function messageToWire(message: StoredMessage, viewer: UserId, senderName
     flags: message.flags,
     senderName,
   });
+}
+
+/**
+ * A stored message as `Message` bytes without decoding and re-encoding its content: the envelope
+ * is encoded, then the stored MessageContent bytes are appended as field 2 (protobuf readers take
+ * fields in any order). The hot path of pushes and pulls.
+ */
+export function encodeStoredMessage(message: StoredMessage, viewer: UserId, senderName = ''): Uint8Array {
+  const conversation = conversationRefFor(viewer, message.conversationId);
+  const fromSender = conversationRefFor(message.senderId, message.conversationId);
+  const head = toBinary(
+    MessageSchema,
+    create(MessageSchema, {
+      messageId: message.id,
+      conversation,
+      from: String(message.senderId),
+      to: fromSender.target,
+      seq: BigInt(message.seq),
+      clientMsgId: message.clientMsgId,
+      senderId: message.senderId,
+      senderDevice: message.senderDevice,
+      serverTime: BigInt(message.serverTime),
+      flags: message.flags,
+      senderName,
+    }),
+  );
+  return appendField(head, MESSAGE_CONTENT_FIELD, message.content);
+}
+
+/** `Message.message_content` is field 2. */
+const MESSAGE_CONTENT_FIELD = 2;
+/** `PullResponse.messages` is field 1. */
+const PULL_MESSAGES_FIELD = 1;
+
+/** PullResponse bytes from stored messages (see encodeStoredMessage), in one allocation. */
+export function encodePullResponse(
+  messages: readonly StoredMessage[],
+  viewer: UserId,
+  hasMore: boolean,
+  maxSeq: number,
+): Uint8Array {
+  const head = toBinary(PullResponseSchema, create(PullResponseSchema, { hasMore, maxSeq: BigInt(maxSeq) }));
+  const parts = messages.map((m) => encodeStoredMessage(m, viewer));
+  let size = head.length;
+  for (const part of parts) size += 1 + varintLength(part.length) + part.length;
+  const out = new Uint8Array(size);
+  out.set(head);
+  let at = head.length;
+  for (const part of parts) at = writeField(out, at, PULL_MESSAGES_FIELD, part);
+  return out;
+}
+
+/** `bytes` followed by a length-delimited field. */
+function appendField(bytes: Uint8Array, field: number, value: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1 + varintLength(value.length) + value.length);
+  out.set(bytes);
+  writeField(out, bytes.length, field, value);
+  return out;
+}
+
+/** Writes a length-delimited field (tag, varint length, bytes) at `at`; returns the end. */
+function writeField(out: Uint8Array, at: number, field: number, value: Uint8Array): number {
+  out[at++] = (field << 3) | 2;
+  let n = value.length;
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  out.set(value, at);
+  return at + value.length;
+}
+
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    length += 1;
+  }
+  return length;
 }
 
 /** A conversation-list entry: the state plus what the list shows. */
@@ -113,15 +194,14 @@ function conversationView(event: PushEvent, viewer: UserId): ConversationRef | u
 function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | undefined): Uint8Array {
   switch (event.kind) {
     case 'message': {
-      const message = messageToWire(event.message, viewer, event.senderName);
       // End-to-end content is pushed with encryption bits 3 (an AES session re-flags it to 1).
-      const endToEnd = message.messageContent?.contentType === ContentType.ENCRYPTED;
+      const endToEnd = event.message.contentType === ContentType.ENCRYPTED;
       return encodeFrame({
         seq: 0,
         command: Command.MPS,
         flag: makeFlags(Flow.NOTIFY, Compression.NONE, endToEnd ? Encryption.END_TO_END : Encryption.NONE),
         status: 0,
-        body: toBinary(MessageSchema, message),
+        body: encodeStoredMessage(event.message, viewer, event.senderName),
       });
     }
     case 'notify':
