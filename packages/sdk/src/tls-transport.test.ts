@@ -1,52 +1,33 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
-import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
-import { ParleyClient, direct, tlsTransport, type Message } from './node/index.js';
+import {
+  assertChatsOverTls,
+  createTlsFixture,
+  startTestServer,
+  type InProcessServer,
+  type TlsFixture,
+} from '@parley/testkit';
+import { ParleyClient, tlsTransport } from './node/index.js';
 
 /**
- * tlsTransport against real TLS: a self-signed certificate made with openssl for this run, and a
- * TLS terminator in front of the server's TCP port (the server's own TLS listener is a later
- * issue; the transport's side of the handshake is what is tested here).
+ * tlsTransport against real TLS: a self-signed certificate made with openssl for this run
+ * (testkit's createTlsFixture), and a TLS terminator in front of the server's TCP port (the
+ * server's own TLS listener is tested in packages/server/src/e2e/tls.test.ts; the transport's side
+ * of the handshake is what is tested here).
  */
 describe('tlsTransport', () => {
   let server: InProcessServer;
   let terminator: Server;
   let tlsPort = 0;
-  let dir = '';
-  let ca: Buffer;
+  let tls: TlsFixture;
 
   before(async () => {
     server = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'parley-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    ca = readFileSync(join(dir, 'cert.pem'));
-    terminator = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: ca }, (secure) => {
+    tls = createTlsFixture();
+    terminator = createServer({ key: readFileSync(tls.key), cert: tls.ca }, (secure) => {
       const plain = connect({ port: server.port, host: '127.0.0.1' });
       secure.pipe(plain).pipe(secure);
       secure.on('error', () => plain.destroy());
@@ -60,33 +41,11 @@ describe('tlsTransport', () => {
   after(async () => {
     terminator.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    tls.remove();
   });
 
   it('logs in and chats over TLS with a trusted certificate', async () => {
-    const peer = await NativeTestClient.connect(server.port);
-    const peerId = await peer.register('tlspeer', 'tlspeer-password');
-    await peer.login('tlspeer', 'tlspeer-password', 'peer-pc');
-    const client = new ParleyClient({
-      transport: tlsTransport({ host: '127.0.0.1', port: tlsPort, tls: { ca, servername: 'localhost' } }),
-    });
-    const received: Message[] = [];
-    client.on('message', (m) => received.push(m));
-    try {
-      const userId = await client.register('tlsuser', 'tlsuser-password');
-      await client.login({ username: 'tlsuser', password: 'tlsuser-password' });
-      await client.messages.sendText(direct(peerId), 'over TLS 🔒');
-      await peer.waitFor(() => peer.pushedMessages().some((m) => m.messageContent?.text === 'over TLS 🔒'));
-      await peer.sendText(userId, 'and back', 'tls-back');
-      const deadline = Date.now() + 5000;
-      while (!received.some((m) => m.messageContent?.text === 'and back') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      assert.ok(received.some((m) => m.messageContent?.text === 'and back'));
-    } finally {
-      client.close();
-      peer.destroy();
-    }
+    await assertChatsOverTls({ plainPort: server.port, tlsPort, ca: tls.ca, prefix: 'tls-transport' });
   });
 
   it('refuses a server whose certificate it does not trust', async () => {

@@ -5,3 +5,4 @@ export * from './store-contract.js';
 export * from './server-stores.js';
 export * from './assertions.js';
 export * from './cluster.js';
+export * from './tls.js';

@@ -1,21 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type InProcessServer } from '@parley/testkit';
+import type { Page } from 'playwright-core';
 import { CallSignalKind, ParleyClient, Platform, type CallSignal } from '@parley/sdk';
 import { tcpTransport } from '@parley/sdk/node';
 import {
   FAKE_MEDIA_ARGS,
   assertNoErrorBar,
   conversation,
-  launchChromium,
   message,
   openChatWith,
-  pages,
   registerInUi,
   screenshots,
   send,
-  type Pages,
+  startWebE2e,
+  type WebE2e,
 } from './e2e-kit.js';
 
 /** The call panel in a given state. */
@@ -58,10 +56,7 @@ async function nativeDevice(
  * from the UI, claimed in two browsers, and the wallet. The admin credit is the HTTP admin route.
  */
 describe('the web client: voice and video calls, red packets, wallet', () => {
-  let server: InProcessServer;
-  let browser: Browser;
-  let users: Pages;
-  let base = '';
+  let web: WebE2e;
   let alice: Page;
   let bob: Page;
   let bobId = '';
@@ -71,7 +66,7 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
 
   /** POST a JSON body with a bearer token; the answer must be a success. */
   const api = async (token: string, path: string, body: unknown): Promise<unknown> => {
-    const res = await fetch(`${base}api/v1/${path}`, {
+    const res = await fetch(`${web.base}api/v1/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -81,7 +76,7 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
     return json;
   };
   const httpUser = async (username: string): Promise<{ userId: string; token: string }> => {
-    const res = await fetch(`${base}api/v1/auth/register`, {
+    const res = await fetch(`${web.base}api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password: `${username}-password` }),
@@ -91,15 +86,15 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
   };
 
   before(async () => {
-    server = await startTestServer({ PARLEY_ADMIN_USERS: 'bank' });
-    base = `http://127.0.0.1:${server.httpPort}/`;
-    // Loopback candidates too, so the peers connect on a machine with no other interface.
-    browser = await launchChromium([...FAKE_MEDIA_ARGS, '--allow-loopback-in-peer-connection']);
-    users = pages(browser, base);
+    web = await startWebE2e({
+      env: { PARLEY_ADMIN_USERS: 'bank' },
+      // Loopback candidates too, so the peers connect on a machine with no other interface.
+      chromiumArgs: [...FAKE_MEDIA_ARGS, '--allow-loopback-in-peer-connection'],
+    });
     const media = { permissions: ['camera', 'microphone'] };
-    alice = await users.open(media);
+    alice = await web.users.open(media);
     await registerInUi(alice, 'alice');
-    bob = await users.open(media);
+    bob = await web.users.open(media);
     bobId = await registerInUi(bob, 'bob');
     await openChatWith(alice, 'bob');
     await send(alice, 'call me?');
@@ -109,9 +104,7 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
 
   after(async () => {
     for (const c of natives) c.close();
-    await users.closeAll();
-    await browser.close();
-    await server.stop();
+    await web.stop();
   });
 
   it('connects a video call between two browsers; busy while in it; hang-up leaves a record', async () => {
@@ -141,7 +134,7 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
     await shotCall(bob, 'bob-connected');
 
     // A third user calls bob meanwhile: bob's browser answers busy by itself.
-    const dave = await nativeDevice(server.port, 'dave', true);
+    const dave = await nativeDevice(web.server.port, 'dave', true);
     natives.push(dave.client);
     await dave.client.calls.invite('dave-1', BigInt(bobId), 'voice', 'v=0');
     await until(() => dave.signals.some((s) => s.kind === CallSignalKind.BUSY), 'busy from bob');
@@ -196,7 +189,7 @@ describe('the web client: voice and video calls, red packets, wallet', () => {
   it('stops ringing when another device of the callee answers', async () => {
     const dave = natives[0];
     assert.ok(dave);
-    const bobPc = await nativeDevice(server.port, 'bob', false);
+    const bobPc = await nativeDevice(web.server.port, 'bob', false);
     natives.push(bobPc.client);
     await dave.calls.invite('dave-2', BigInt(bobId), 'video', 'v=0');
     await panel(bob, 'incoming').waitFor();

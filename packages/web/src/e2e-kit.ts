@@ -1,11 +1,12 @@
 /**
- * Shared pieces of the web client's Chromium tests (not a test file itself): the browser, pages,
- * UI steps, screenshots and test images. The server is a real one (testkit) serving the built
- * client (packages/web/dist; `npm run build -w @parley/web`).
+ * Shared pieces of the web client's Chromium tests (not a test file itself): the server and
+ * browser set-up, pages, UI steps, screenshots and test images. The server is a real one (testkit)
+ * serving the built client (packages/web/dist; `npm run build -w @parley/web`).
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
+import { startTestServer, type InProcessServer } from '@parley/testkit';
 import {
   chromium,
   type Browser,
@@ -57,6 +58,63 @@ export function pages(browser: Browser, base: string): Pages {
     },
     async closeAll() {
       for (const c of contexts.splice(0)) await c.close();
+    },
+  };
+}
+
+const WEB_BUILD = fileURLToPath(new URL('../dist/index.html', import.meta.url));
+
+export interface WebE2eOptions {
+  /** Server environment overrides (testkit's startTestServer). */
+  readonly env?: Record<string, string>;
+  /** Chromium flags on top of the headless ones, e.g. FAKE_MEDIA_ARGS. */
+  readonly chromiumArgs?: readonly string[];
+}
+
+/** A server serving the built web client, a Chromium, and its pages: one per suite. */
+export interface WebE2e {
+  readonly server: InProcessServer;
+  readonly browser: Browser;
+  /** Opens pages at `base`, each in its own context (one per user). */
+  readonly users: Pages;
+  /** `http://127.0.0.1:<http port>/`: the app, and the HTTP API under `api/v1/`. */
+  readonly base: string;
+  /** Closes the pages, the browser and the server, in that order. */
+  stop(): Promise<void>;
+}
+
+export async function startWebE2e(options: WebE2eOptions = {}): Promise<WebE2e> {
+  // Without the build the server answers `/` with a plain-text hint, and every UI step would
+  // only time out; fail once, saying what to run.
+  if (!existsSync(WEB_BUILD)) {
+    throw new Error(`no web build at ${WEB_BUILD}: run \`npm run build -w @parley/web\` first`);
+  }
+  const server = await startTestServer(options.env);
+  const base = `http://127.0.0.1:${server.httpPort}/`;
+  let browser: Browser;
+  try {
+    browser = await launchChromium(options.chromiumArgs);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  const users = pages(browser, base);
+  return {
+    server,
+    browser,
+    users,
+    base,
+    async stop() {
+      // Each step runs even when one before it fails, so no browser or server outlives the suite.
+      try {
+        await users.closeAll();
+      } finally {
+        try {
+          await browser.close();
+        } finally {
+          await server.stop();
+        }
+      }
     },
   };
 }

@@ -1,22 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type InProcessServer } from '@parley/testkit';
+import type { Page } from 'playwright-core';
 import {
   FAKE_MEDIA_ARGS,
   assertNoErrorBar,
   conversation,
-  launchChromium,
   message,
   openChatWith,
-  pages,
   pdf,
   png,
   registerInUi,
   screenshots,
   send,
-  type Pages,
+  startWebE2e,
+  type WebE2e,
 } from './e2e-kit.js';
 
 const EIFFEL = { latitude: 48.8584, longitude: 2.2945 };
@@ -52,21 +50,16 @@ async function playable(page: Page, testId: 'audio-player' | 'video-player'): Pr
  * hand) and the image viewer. Uploads go through POST /api/v1/media, messages through the SDK.
  */
 describe('the web client, media: files, voice, video, location, image viewer', () => {
-  let server: InProcessServer;
-  let browser: Browser;
-  let users: Pages;
+  let web: WebE2e;
   let alice: Page;
   let bob: Page;
   const shot = screenshots('media');
 
   before(async () => {
-    server = await startTestServer();
-    const base = `http://127.0.0.1:${server.httpPort}/`;
-    browser = await launchChromium(FAKE_MEDIA_ARGS);
-    users = pages(browser, base);
-    alice = await users.open({ geolocation: EIFFEL, permissions: ['geolocation'] });
+    web = await startWebE2e({ chromiumArgs: FAKE_MEDIA_ARGS });
+    alice = await web.users.open({ geolocation: EIFFEL, permissions: ['geolocation'] });
     await registerInUi(alice, 'alice');
-    bob = await users.open();
+    bob = await web.users.open();
     await registerInUi(bob, 'bob');
     await openChatWith(alice, 'bob');
     await send(alice, 'media coming');
@@ -74,11 +67,7 @@ describe('the web client, media: files, voice, video, location, image viewer', (
     await message(bob, 'media coming').waitFor();
   });
 
-  after(async () => {
-    await users.closeAll();
-    await browser.close();
-    await server.stop();
-  });
+  after(() => web.stop());
 
   it('sends a file that the peer downloads, byte for byte', async () => {
     const bytes = pdf('quarterly report');

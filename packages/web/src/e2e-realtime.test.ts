@@ -1,18 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
+import type { Page } from 'playwright-core';
+import { NativeTestClient } from '@parley/testkit';
 import {
   assertNoErrorBar,
   conversation,
-  launchChromium,
   message,
   openChatWith,
-  pages,
   registerInUi,
   screenshots,
   send,
-  type Pages,
+  startWebE2e,
+  type WebE2e,
 } from './e2e-kit.js';
 
 /**
@@ -21,23 +20,17 @@ import {
  * notifications. One server and one browser for the whole file; the steps build on each other.
  */
 describe('the web client, live: typing, presence, emoji, mentions, edit, search, notifications', () => {
-  let server: InProcessServer;
-  let browser: Browser;
-  let users: Pages;
-  let base = '';
+  let web: WebE2e;
   let alice: Page;
   let bob: Page;
   let aliceId = '';
   const shot = screenshots('realtime');
 
   before(async () => {
-    server = await startTestServer();
-    base = `http://127.0.0.1:${server.httpPort}/`;
-    browser = await launchChromium();
-    users = pages(browser, base);
-    alice = await users.open();
+    web = await startWebE2e();
+    alice = await web.users.open();
     aliceId = await registerInUi(alice, 'alice');
-    bob = await users.open();
+    bob = await web.users.open();
     await registerInUi(bob, 'bob');
     // A first message, so both have the conversation (and may see each other's presence).
     await openChatWith(alice, 'bob');
@@ -46,11 +39,7 @@ describe('the web client, live: typing, presence, emoji, mentions, edit, search,
     await message(bob, 'hello bob').waitFor();
   });
 
-  after(async () => {
-    await users.closeAll();
-    await browser.close();
-    await server.stop();
-  });
+  after(() => web.stop());
 
   it('shows the peer typing in the chat header and the conversation list', async () => {
     await alice.getByTestId('composer').pressSequentially('still typ', { delay: 20 });
@@ -71,7 +60,7 @@ describe('the web client, live: typing, presence, emoji, mentions, edit, search,
     await bob.locator('[data-testid=peer-presence][data-online=true]').waitFor();
     assert.equal(await bob.getByTestId('peer-presence').textContent(), 'online');
 
-    const carol = await NativeTestClient.connect(server.port);
+    const carol = await NativeTestClient.connect(web.server.port);
     await carol.register('carol', 'carol-password');
     await carol.login('carol', 'carol-password', 'carol-pc');
     await carol.sendText(BigInt(aliceId), 'hi alice, carol here', 'carol-1');
@@ -162,14 +151,14 @@ describe('the web client, live: typing, presence, emoji, mentions, edit, search,
   });
 
   it('loads older history when scrolled to the top', async () => {
-    const res = await fetch(`${base}api/v1/auth/register`, {
+    const res = await fetch(`${web.base}api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'frank', password: 'frank-password' }),
     });
     const frank = (await res.json()) as { token: string };
     for (let i = 1; i <= 45; i++) {
-      const sent = await fetch(`${base}api/v1/conversations/single/${aliceId}/messages`, {
+      const sent = await fetch(`${web.base}api/v1/conversations/single/${aliceId}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${frank.token}` },
         body: JSON.stringify({
@@ -200,7 +189,7 @@ describe('the web client, live: typing, presence, emoji, mentions, edit, search,
   });
 
   it('shows a desktop notification only while the page is hidden, after permission', async () => {
-    await bob.context().grantPermissions(['notifications'], { origin: base });
+    await bob.context().grantPermissions(['notifications'], { origin: web.base });
     // Bob's page records the notifications it creates (the real Notification still runs).
     await bob.evaluate(`(() => {
       const Real = window.Notification;

@@ -1,19 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type InProcessServer } from '@parley/testkit';
+import type { Page } from 'playwright-core';
 import {
   assertNoErrorBar,
   conversation,
-  launchChromium,
   message,
   openChatWith,
-  pages,
   registerInUi,
   screenshots,
   send,
-  type Pages,
+  startWebE2e,
+  type WebE2e,
 } from './e2e-kit.js';
 
 /** A bare IMP (text line dialect) user on the TCP port. */
@@ -71,30 +69,20 @@ async function cssVar(page: Page, name: string): Promise<string> {
  * the toggle.
  */
 describe('the web client: chatrooms, group management, phone layout, dark mode', () => {
-  let server: InProcessServer;
-  let browser: Browser;
-  let users: Pages;
-  let base = '';
+  let web: WebE2e;
   let alice: Page;
   let bob: Page;
   const shot = screenshots('rooms');
 
   before(async () => {
-    server = await startTestServer();
-    base = `http://127.0.0.1:${server.httpPort}/`;
-    browser = await launchChromium();
-    users = pages(browser, base);
-    alice = await users.open();
+    web = await startWebE2e();
+    alice = await web.users.open();
     await registerInUi(alice, 'alice');
-    bob = await users.open();
+    bob = await web.users.open();
     await registerInUi(bob, 'bob');
   });
 
-  after(async () => {
-    await users.closeAll();
-    await browser.close();
-    await server.stop();
-  });
+  after(() => web.stop());
 
   it('browses and joins a chatroom, and chats there with an IMP user on TCP', async () => {
     await alice.getByTestId('browse-rooms').click();
@@ -105,7 +93,7 @@ describe('the web client: chatrooms, group management, phone layout, dark mode',
     await send(alice, 'hello lobby');
     await message(alice, 'hello lobby').waitFor();
 
-    const ivan = await ImpUser.connect(server.port);
+    const ivan = await ImpUser.connect(web.server.port);
     try {
       await ivan.command('REG @ivan ivan-password', /^OK\r?\n/);
       await ivan.command('JOIN #lobby', /OK\r?\nOK\r?\n$/);
@@ -144,7 +132,7 @@ describe('the web client: chatrooms, group management, phone layout, dark mode',
   });
 
   it('manages a group: rename, add and remove a member, and a member leaves', async () => {
-    const carolRes = await fetch(`${base}api/v1/auth/register`, {
+    const carolRes = await fetch(`${web.base}api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'carol', password: 'carol-password' }),
@@ -207,7 +195,11 @@ describe('the web client: chatrooms, group management, phone layout, dark mode',
   });
 
   it('shows one pane at a time on a phone-sized window', async () => {
-    const phone = await users.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await web.users.open({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     await shot(phone, 'phone-login');
     await registerInUi(phone, 'dana');
     await openChatWith(phone, 'alice');
@@ -228,7 +220,7 @@ describe('the web client: chatrooms, group management, phone layout, dark mode',
   });
 
   it('follows a dark system theme, and the toggle overrides it', async () => {
-    const dark = await users.open({ colorScheme: 'dark' });
+    const dark = await web.users.open({ colorScheme: 'dark' });
     assert.equal(await cssVar(dark, '--bg'), '#111318');
     await registerInUi(dark, 'erin');
     await openChatWith(dark, 'alice');

@@ -1,17 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
+import type { Page } from 'playwright-core';
+import { NativeTestClient } from '@parley/testkit';
 import {
-  launchChromium,
   message,
   openChatWith,
-  pages,
   png,
   registerInUi,
   screenshots,
   send,
-  type Pages,
+  startWebE2e,
+  type WebE2e,
 } from './e2e-kit.js';
 
 const XSS = `<img src=x onerror="window.__pwned=1"> <script>window.__pwned=1</script>`;
@@ -22,41 +21,31 @@ const XSS = `<img src=x onerror="window.__pwned=1"> <script>window.__pwned=1</sc
  * a native TCP user, all chatting with each other.
  */
 describe('the web client in Chromium', () => {
-  let server: InProcessServer;
-  let browser: Browser;
-  let users: Pages;
-  let base = '';
+  let web: WebE2e;
   const shot = screenshots('chat');
-  const openPage = (): Promise<Page> => users.open();
+  const openPage = (): Promise<Page> => web.users.open();
 
   before(async () => {
-    server = await startTestServer();
-    base = `http://127.0.0.1:${server.httpPort}/`;
-    browser = await launchChromium();
-    users = pages(browser, base);
+    web = await startWebE2e();
   });
 
-  after(async () => {
-    await users.closeAll();
-    await browser.close();
-    await server.stop();
-  });
+  after(() => web.stop());
 
   it('serves the app at / with an SPA fallback, next to the API and health routes', async () => {
-    const root = await fetch(base);
+    const root = await fetch(web.base);
     assert.equal(root.status, 200);
     assert.match(root.headers.get('content-type') ?? '', /text\/html/);
     assert.match(root.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(await root.text(), /<div id="root">/);
-    const deep = await fetch(`${base}chats/some/where`, { headers: { accept: 'text/html' } });
+    const deep = await fetch(`${web.base}chats/some/where`, { headers: { accept: 'text/html' } });
     assert.equal(deep.status, 200);
     assert.match(await deep.text(), /<div id="root">/);
-    assert.equal((await fetch(`${base}chats/some/where`)).status, 404, 'not a page navigation');
-    assert.equal((await fetch(`${base}healthz`)).status, 200);
-    const api404 = await fetch(`${base}api/v1/no-such-route`, { headers: { accept: 'text/html' } });
+    assert.equal((await fetch(`${web.base}chats/some/where`)).status, 404, 'not a page navigation');
+    assert.equal((await fetch(`${web.base}healthz`)).status, 200);
+    const api404 = await fetch(`${web.base}api/v1/no-such-route`, { headers: { accept: 'text/html' } });
     assert.equal(api404.status, 404);
     assert.match(api404.headers.get('content-type') ?? '', /json/);
-    assert.equal((await fetch(`${base}assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${web.base}assets/missing.js`)).status, 404);
   });
 
   it('chats between two browsers, a third HTTP user and a native TCP user', async () => {
@@ -69,7 +58,7 @@ describe('the web client in Chromium', () => {
     await shot(bob, 'bob-registered');
 
     // A third user through the HTTP API.
-    const carolRes = await fetch(`${base}api/v1/auth/register`, {
+    const carolRes = await fetch(`${web.base}api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'carol', password: 'carol-password' }),
@@ -151,12 +140,12 @@ describe('the web client in Chromium', () => {
     await message(alice, 'bob in the group').waitFor();
     await shot(alice, 'group-chat');
     const convs = (await (
-      await fetch(`${base}api/v1/conversations`, { headers: { authorization: `Bearer ${carol.token}` } })
+      await fetch(`${web.base}api/v1/conversations`, { headers: { authorization: `Bearer ${carol.token}` } })
     ).json()) as { conversations: { conversation: { type: string; target: string }; name: string }[] };
     const trio = convs.conversations.find((c) => c.name === 'Trio');
     assert.ok(trio, 'carol is in the group');
     const history = (await (
-      await fetch(`${base}api/v1/conversations/group/${trio.conversation.target}/messages`, {
+      await fetch(`${web.base}api/v1/conversations/group/${trio.conversation.target}/messages`, {
         headers: { authorization: `Bearer ${carol.token}` },
       })
     ).json()) as { messages: { content?: { text?: string } }[] };
@@ -164,7 +153,7 @@ describe('the web client in Chromium', () => {
     assert.ok(texts.includes('hello trio') && texts.includes('bob in the group'), texts.join('|'));
 
     // A native TCP user and the web user.
-    const dave = await NativeTestClient.connect(server.port);
+    const dave = await NativeTestClient.connect(web.server.port);
     const daveId = await dave.register('dave', 'dave-password');
     await dave.login('dave', 'dave-password', 'dave-pc');
     await openChatWith(alice, String(daveId));

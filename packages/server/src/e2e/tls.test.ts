@@ -1,52 +1,31 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { connect as connectTcp } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Command, FrameDecoder, LoginRequestSchema, Platform, Status, encodeFrame } from '@parley/protocol';
-import { ParleyClient, direct, tlsTransport, type Message } from '@parley/sdk/node';
-import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
+import {
+  NativeTestClient,
+  assertChatsOverTls,
+  createTlsFixture,
+  makeSelfSignedCertificate,
+  startTestServer,
+  type InProcessServer,
+  type TlsFixture,
+} from '@parley/testkit';
 import { ConfigError } from '../config.js';
 import { loadTlsCredentials } from '../gateway/tls-credentials.js';
 
 /**
  * TLS (issue 10): the TLS listener serves every TCP dialect inside TLS with the same detection,
  * the HTTPS port serves the HTTP API and WSS, and a TLS client chats with a plain-TCP one. The
- * certificate is self-signed for this run, made with the openssl command docs/security.md gives.
+ * certificate is self-signed for this run, made with the openssl command docs/security.md gives
+ * (testkit's createTlsFixture).
  */
-
-function makeCertificate(dir: string, name = 'server'): { cert: string; key: string } {
-  const cert = join(dir, `${name}-cert.pem`);
-  const key = join(dir, `${name}-key.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 async function tlsSocket(port: number, ca: Buffer): Promise<TLSSocket> {
   const socket = connectTls({ host: '127.0.0.1', port, ca, servername: 'localhost' });
@@ -72,18 +51,15 @@ function loginFrame(username: string, password: string): Uint8Array {
 
 describe('TLS and HTTPS listeners', () => {
   let server: InProcessServer;
-  let dir = '';
-  let ca: Buffer;
+  let tls: TlsFixture;
   let tlsPort = 0;
   let httpsPort = 0;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parley-tls-'));
-    const { cert, key } = makeCertificate(dir);
-    ca = readFileSync(cert);
+    tls = createTlsFixture();
     server = await startTestServer({
-      PARLEY_TLS_CERT: cert,
-      PARLEY_TLS_KEY: key,
+      PARLEY_TLS_CERT: tls.cert,
+      PARLEY_TLS_KEY: tls.key,
       PARLEY_TLS_PORT: '0',
       PARLEY_HTTPS_PORT: '0',
     });
@@ -94,43 +70,18 @@ describe('TLS and HTTPS listeners', () => {
 
   after(async () => {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    tls.remove();
   });
 
   it('an SDK client logs in over TLS and chats with a plain-TCP client', async () => {
-    const plain = await NativeTestClient.connect(server.port);
-    const plainId = await plain.register('plain-pat', 'plain-pat-password');
-    await plain.login('plain-pat', 'plain-pat-password', 'pat-pc');
-    const client = new ParleyClient({
-      transport: tlsTransport({ host: '127.0.0.1', port: tlsPort, tls: { ca, servername: 'localhost' } }),
-    });
-    const received: Message[] = [];
-    client.on('message', (m) => received.push(m));
-    try {
-      const userId = await client.register('secure-sam', 'secure-sam-password');
-      await client.login({ username: 'secure-sam', password: 'secure-sam-password' });
-      await client.messages.sendText(direct(plainId), 'sealed 🔒');
-      await plain.waitFor(() => plain.pushedMessages().some((m) => m.messageContent?.text === 'sealed 🔒'));
-      await plain.sendText(userId, 'in the clear, to TLS', 'p-1');
-      const deadline = Date.now() + 5000;
-      while (
-        !received.some((m) => m.messageContent?.text === 'in the clear, to TLS') &&
-        Date.now() < deadline
-      ) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      assert.ok(received.some((m) => m.messageContent?.text === 'in the clear, to TLS'));
-    } finally {
-      client.close();
-      plain.destroy();
-    }
+    await assertChatsOverTls({ plainPort: server.port, tlsPort, ca: tls.ca, prefix: 'tls-listener' });
   });
 
   it('detects the dialect inside TLS: IMP over TLS', async () => {
     const setup = await NativeTestClient.connect(server.port);
     await setup.register('tls-imp', 'tls-imp-password');
     setup.destroy();
-    const socket = await tlsSocket(tlsPort, ca);
+    const socket = await tlsSocket(tlsPort, tls.ca);
     let text = '';
     socket.on('data', (b: Buffer) => (text += b.toString('utf8')));
     socket.write('REG @tls-imp tls-imp-password\r\nJOIN #vault\r\n');
@@ -142,20 +93,23 @@ describe('TLS and HTTPS listeners', () => {
 
   it('serves the HTTP API over HTTPS and the native protocol over WSS', async () => {
     const health = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      get({ host: '127.0.0.1', port: httpsPort, path: '/healthz', ca, servername: 'localhost' }, (res) => {
-        let body = '';
-        res.on('data', (b: Buffer) => (body += b.toString('utf8')));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      }).on('error', reject);
+      get(
+        { host: '127.0.0.1', port: httpsPort, path: '/healthz', ca: tls.ca, servername: 'localhost' },
+        (res) => {
+          let body = '';
+          res.on('data', (b: Buffer) => (body += b.toString('utf8')));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      ).on('error', reject);
     });
     assert.equal(health.status, 200);
 
     const setup = await NativeTestClient.connect(server.port);
     await setup.register('wss-wes', 'wss-wes-password');
     setup.destroy();
-    const ws = new WebSocket(`wss://localhost:${httpsPort}/ws`, { ca });
+    const ws = new WebSocket(`wss://localhost:${httpsPort}/ws`, { ca: tls.ca });
     const decoder = new FrameDecoder();
     const frames: { status: number; command: number }[] = [];
     ws.on('message', (data: Buffer) => {
@@ -200,19 +154,19 @@ describe('TLS and HTTPS listeners', () => {
   });
 
   it('refuses half a configuration or a key that does not match, naming the keys', () => {
-    const other = makeCertificate(dir, 'other');
-    const mine = { cert: join(dir, 'server-cert.pem'), key: join(dir, 'server-key.pem') };
+    const other = makeSelfSignedCertificate(tls.dir, 'other');
+    const mine = { cert: tls.cert, key: tls.key };
     assert.equal(loadTlsCredentials({ tlsCert: undefined, tlsKey: undefined }), undefined);
     assert.throws(() => loadTlsCredentials({ tlsCert: mine.cert, tlsKey: undefined }), ConfigError);
     assert.throws(
-      () => loadTlsCredentials({ tlsCert: mine.cert, tlsKey: join(dir, 'missing.pem') }),
+      () => loadTlsCredentials({ tlsCert: mine.cert, tlsKey: join(tls.dir, 'missing.pem') }),
       (err: unknown) => err instanceof ConfigError && /cannot read PARLEY_TLS_KEY/.test(err.message),
     );
     assert.throws(
       () => loadTlsCredentials({ tlsCert: mine.cert, tlsKey: other.key }),
       (err: unknown) => err instanceof ConfigError && /not a usable certificate and key/.test(err.message),
     );
-    const garbage = join(dir, 'garbage.pem');
+    const garbage = join(tls.dir, 'garbage.pem');
     writeFileSync(garbage, 'not a certificate');
     assert.throws(() => loadTlsCredentials({ tlsCert: garbage, tlsKey: mine.key }), ConfigError);
   });
