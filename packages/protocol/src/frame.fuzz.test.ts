@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
+import { codecFuzzContract, mutationsArbitrary, type CodecFuzzAdapter } from './codec-fuzz-contract.js';
 import {
   BadCompressionError,
   ParleyError,
@@ -11,15 +12,13 @@ import {
   UnsupportedVersionError,
 } from './errors.js';
 import { FrameDecoder, HEADER_LENGTH, encodeFrame, type DecodeResult } from './frame.js';
-import { byteAtATime, chunked, concat, drive, mutate, type Mutation } from './fuzz-support.js';
+import { byteAtATime, drive, mutate } from './fuzz-support.js';
 import * as schemas from './gen/parley/v1/parley_pb.js';
 import { gunzipBounded } from './gzip.js';
 
 /**
- * Fuzzing the native codec: the 12-byte-header frame decoder (random bytes, mutated valid
- * streams, whole and byte-at-a-time), every protobuf body schema, and bounded gunzip. The frame
- * decoder never throws: it yields frames or one typed fault, holds at most one frame's worth of
- * input, and decodes identically however the input is chunked.
+ * Fuzzing the native codec: the 12-byte-header frame decoder (the codec fuzz contract, and a
+ * hostile length seen from the header alone), every protobuf body schema, and bounded gunzip.
  */
 
 // Without this, fast-check keeps arrays tiny whatever their maxLength.
@@ -32,91 +31,31 @@ const frameArb = fc.record({
   status: fc.integer({ min: 0, max: 255 }),
   body: fc.uint8Array({ maxLength: 300 }),
 });
-const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), {
-  maxLength: 6,
-});
-const maxBodyArb = fc.constantFrom(0, 16, 100, 300, 1024);
-const sizesArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 });
+const mutationsArb = mutationsArbitrary();
 
-/** Results with errors reduced to what must not depend on chunking. */
-function plain(results: readonly DecodeResult[]): unknown[] {
-  return results.map((r) => {
-    if (r.kind === 'frame') return { ...r.frame, body: Buffer.from(r.frame.body).toString('hex') };
-    if (r.kind === 'fault') return { fault: r.fault.error.name, status: r.fault.error.status };
-    return r;
-  });
-}
+/** The decoder's limit is its max body length; the header is read whole before any check. */
+const nativeAdapter: CodecFuzzAdapter<DecodeResult, number> = {
+  decoder: (maxBodyLength) => new FrameDecoder({ maxBodyLength }),
+  limits: fc.constantFrom(0, 16, 100, 300, 1024),
+  roomyLimits: 1024,
+  bufferBound: (maxBodyLength) => Math.max(HEADER_LENGTH, maxBodyLength),
+  faultError: (r) => (r.kind === 'fault' ? r.fault.error : undefined),
+  faultClasses: [ProtocolError, UnsupportedVersionError, TooLargeError],
+  random: { label: 'random bytes', input: fc.uint8Array({ maxLength: 600 }) },
+  valid: frameArb.map((f) => ({
+    bytes: encodeFrame(f),
+    decoded: { kind: 'frame', frame: { ...f, version: 1 } },
+  })),
+  maxValidFrames: 10,
+  mutable: frameArb.map((f) => encodeFrame(f)),
+  maxMutatedPieces: 8,
+  lengthOffsets: [0],
+  outcomes: ['frame', 'ProtocolError', 'UnsupportedVersionError', 'TooLargeError'],
+};
 
-const FAULTS = [ProtocolError, UnsupportedVersionError, TooLargeError];
-
-/** Decodes whole, byte at a time and in random chunks: same results, bounded, typed faults. */
-function checkStream(bytes: Uint8Array, maxBodyLength: number, sizes: readonly number[]): DecodeResult[] {
-  const whole = drive(new FrameDecoder({ maxBodyLength }), [bytes]);
-  const bytewise = drive(new FrameDecoder({ maxBodyLength }), byteAtATime(bytes));
-  const chunks = drive(new FrameDecoder({ maxBodyLength }), chunked(bytes, sizes));
-  assert.deepEqual(plain(bytewise.results), plain(whole.results));
-  assert.deepEqual(plain(chunks.results), plain(whole.results));
-  const bound = Math.max(HEADER_LENGTH, maxBodyLength);
-  for (const run of [whole, bytewise, chunks]) {
-    assert.ok(run.maxBuffered <= bound, `held ${run.maxBuffered} bytes, bound ${bound}`);
-  }
-  for (const r of whole.results) {
-    if (r.kind === 'fault') {
-      assert.ok(
-        FAULTS.some((cls) => r.fault.error instanceof cls),
-        `typed fault, got ${r.fault.error.name}`,
-      );
-    }
-  }
-  return whole.results;
-}
+codecFuzzContract('native frame', nativeAdapter);
 
 describe('native frame fuzz', () => {
-  it('random bytes: typed faults only, bounded, chunking-independent', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), maxBodyArb, sizesArb, (bytes, max, sizes) => {
-        checkStream(bytes, max, sizes);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('mutated valid streams (bit flips, truncation, hostile lengths): typed faults only, bounded', () => {
-    const seen = new Map<string, number>();
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(frameArb, mutationsArb), { minLength: 1, maxLength: 8 }),
-        maxBodyArb,
-        sizesArb,
-        (frames, max, sizes) => {
-          const bytes = concat(frames.map(([f, m]) => mutate(encodeFrame(f), m, [0])));
-          for (const r of checkStream(bytes, max, sizes)) {
-            const key = r.kind === 'fault' ? r.fault.error.name : r.kind;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          }
-        },
-      ),
-      { numRuns: 1500 },
-    );
-    // The mutations reach every outcome: frames, and each kind of fault.
-    for (const key of ['frame', 'ProtocolError', 'UnsupportedVersionError', 'TooLargeError']) {
-      assert.ok((seen.get(key) ?? 0) > 0, `saw ${key}: ${JSON.stringify([...seen])}`);
-    }
-  });
-
-  it('valid streams round-trip, byte at a time', () => {
-    fc.assert(
-      fc.property(fc.array(frameArb, { maxLength: 10 }), sizesArb, (frames, sizes) => {
-        const results = checkStream(concat(frames.map((f) => encodeFrame(f))), 1024, sizes);
-        assert.deepEqual(
-          plain(results),
-          plain(frames.map((f) => ({ kind: 'frame', frame: { ...f, version: 1 } }))),
-        );
-      }),
-      { numRuns: 200 },
-    );
-  });
-
   it('a length field set huge faults from the header alone, without waiting for the body', () => {
     fc.assert(
       fc.property(frameArb, fc.integer({ min: 1025, max: 0xffff_ffff }), (f, length) => {

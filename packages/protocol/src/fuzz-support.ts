@@ -1,8 +1,9 @@
 /**
- * Shared pieces of the codec fuzz suites (`*.fuzz.test.ts`): mutations of valid frames, chunking,
- * and a driver that feeds an incremental decoder and watches what it buffers. Plain functions
- * over plain data, so the suites (and the live-server fuzzer) build the random input with
- * fast-check and this module needs no test dependency. Not exported from the package index.
+ * Shared pieces of the codec fuzz contract (codec-fuzz-contract.ts, which every codec's
+ * `*.fuzz.test.ts` runs) and of the live-server fuzzer: mutations of valid frames, chunking, and
+ * a driver that feeds an incremental decoder and watches what it buffers. Plain functions over
+ * plain data, so their callers build the random input with fast-check and this module needs no
+ * test dependency. Not exported from the package index.
  */
 
 /**

@@ -1,26 +1,20 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { codecFuzzContract, type CodecFuzzAdapter } from '../codec-fuzz-contract.js';
 import { ProtocolError, TooLargeError } from '../errors.js';
-import { byteAtATime, chunked, concat, drive, mutate, type Mutation } from '../fuzz-support.js';
-import { ImpDecoder, type ImpDecodeResult, type ImpRequest } from './decoder.js';
+import { concat } from '../fuzz-support.js';
+import { ImpDecoder, type ImpDecodeResult, type ImpDecoderOptions, type ImpRequest } from './decoder.js';
 
 /**
- * Fuzzing IMP: the line decoder on random bytes and on mutated valid command streams (MSG
- * lengths set huge), whole and byte-at-a-time. It yields requests (bad lines are INVALID
- * requests, answered ERR) or one typed fault (an over-long line or payload), holds at most one
- * line or one payload, and decodes identically however the input is chunked.
+ * Fuzzing IMP: the line decoder runs the codec fuzz contract on random bytes and text, and on
+ * mutated valid command streams (MSG lengths set huge). It yields requests (bad lines are INVALID
+ * requests, answered ERR) or one typed fault (an over-long line or payload), and holds at most one
+ * line or one payload.
  */
 
 fc.configureGlobal({ baseSize: 'large' });
 
 const enc = new TextEncoder();
-const MAX_LINE = 200;
-const MAX_PAYLOAD = 300;
-const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), {
-  maxLength: 6,
-});
-const sizesArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 });
+const LIMITS: Required<ImpDecoderOptions> = { maxLineLength: 200, maxPayloadLength: 300 };
 
 const word = fc.stringMatching(/^[A-Za-z0-9_.-]{1,16}$/);
 const password = fc.stringMatching(/^[!-~]([ !-~]{0,20}[!-~])?$/);
@@ -63,7 +57,13 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     request: { cmd: 'PING', token: words.join(' ') },
   })),
   fc
-    .tuple(cased('MSG'), fc.constantFrom('CHN', 'USER'), word, fc.uint8Array({ maxLength: MAX_PAYLOAD }), eol)
+    .tuple(
+      cased('MSG'),
+      fc.constantFrom('CHN', 'USER'),
+      word,
+      fc.uint8Array({ maxLength: LIMITS.maxPayloadLength }),
+      eol,
+    )
     .map(([c, target, id, payload, e]): Command => ({
       bytes: concat([
         enc.encode(`${c} ${target} ${target === 'CHN' ? '#' : '@'}${id} ${payload.length}${e}`),
@@ -82,97 +82,38 @@ const hostileMsgArb = fc
   )
   .map(([target, id, length]) => enc.encode(`MSG ${target} ${id} ${length}\r\n`));
 
-function plain(results: readonly ImpDecodeResult[]): unknown[] {
-  return results.map((r) => {
-    if (r.kind === 'request') {
-      const q = r.request;
-      return q.cmd === 'MSG' ? { ...q, payload: Buffer.from(q.payload).toString('hex') } : { ...q };
-    }
-    if (r.kind === 'fault') return { fault: r.error.name, message: r.error.message };
-    return r;
-  });
-}
+/** Random bytes, or text made of lines and the odd MSG header. */
+const randomArb = fc.oneof(
+  fc.uint8Array({ maxLength: 800 }),
+  fc
+    .array(
+      fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('\n', '\r\n', '\r', ' ', '\t', 'MSG CHN x 3\n')),
+      { maxLength: 30 },
+    )
+    .map((parts) => enc.encode(parts.join(''))),
+);
 
-function checkStream(bytes: Uint8Array, sizes: readonly number[]): ImpDecodeResult[] {
-  const make = () => new ImpDecoder({ maxLineLength: MAX_LINE, maxPayloadLength: MAX_PAYLOAD });
-  const whole = drive(make(), [bytes]);
-  const bytewise = drive(make(), byteAtATime(bytes));
-  const chunks = drive(make(), chunked(bytes, sizes));
-  assert.deepEqual(plain(bytewise.results), plain(whole.results));
-  assert.deepEqual(plain(chunks.results), plain(whole.results));
-  // Fed a byte at a time, it never holds more than one line (and its CR) or one payload.
-  const bound = Math.max(MAX_LINE + 1, MAX_PAYLOAD);
-  assert.ok(bytewise.maxBuffered <= bound, `held ${bytewise.maxBuffered} bytes, bound ${bound}`);
-  for (const run of [whole, chunks]) {
-    assert.ok(run.buffered <= bound, `kept ${run.buffered} bytes at the end, bound ${bound}`);
-  }
-  for (const r of whole.results) {
-    if (r.kind === 'fault') {
-      assert.ok(
-        r.error instanceof ProtocolError || r.error instanceof TooLargeError,
-        `typed fault, got ${r.error.name}`,
-      );
-    }
-  }
-  return whole.results;
-}
+/** The limits are fixed: the line and payload bounds are what the fuzz must reach. */
+const impAdapter: CodecFuzzAdapter<ImpDecodeResult, Required<ImpDecoderOptions>> = {
+  decoder: (limits) => new ImpDecoder(limits),
+  limits: fc.constant(LIMITS),
+  roomyLimits: LIMITS,
+  // One line and its CR, or one payload.
+  bufferBound: (limits) => Math.max(limits.maxLineLength + 1, limits.maxPayloadLength),
+  faultError: (r) => (r.kind === 'fault' ? r.error : undefined),
+  faultClasses: [ProtocolError, TooLargeError],
+  random: { label: 'random bytes and random text', input: randomArb },
+  valid: commandArb.map((c) => ({ bytes: c.bytes, decoded: { kind: 'request', request: c.request } })),
+  maxValidFrames: 15,
+  mutable: fc.oneof(
+    { weight: 5, arbitrary: commandArb.map((c) => c.bytes) },
+    { weight: 1, arbitrary: hostileMsgArb },
+  ),
+  maxMutatedPieces: 12,
+  // No binary length field: hostile lengths land on random 4-byte windows (and in hostileMsgArb).
+  lengthOffsets: [],
+  outcome: (r) => (r.kind === 'fault' ? r.error.name : r.kind === 'request' ? r.request.cmd : r.kind),
+  outcomes: ['MSG', 'REG', 'JOIN', 'INVALID', 'ProtocolError', 'TooLargeError'],
+};
 
-describe('IMP decoder fuzz', () => {
-  it('random bytes and random text: requests or a typed fault, bounded, chunking-independent', () => {
-    const text = fc
-      .array(
-        fc.oneof(
-          fc.string({ maxLength: 60 }),
-          fc.constantFrom('\n', '\r\n', '\r', ' ', '\t', 'MSG CHN x 3\n'),
-        ),
-        {
-          maxLength: 30,
-        },
-      )
-      .map((parts) => enc.encode(parts.join('')));
-    fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 800 }), text), sizesArb, (bytes, sizes) => {
-        checkStream(bytes, sizes);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('mutated valid command streams, hostile MSG lengths: requests or a typed fault, bounded', () => {
-    const seen = new Map<string, number>();
-    const piece = fc.oneof(
-      { weight: 5, arbitrary: commandArb.map((c) => c.bytes) },
-      { weight: 1, arbitrary: hostileMsgArb },
-    );
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(piece, mutationsArb), { minLength: 1, maxLength: 12 }),
-        sizesArb,
-        (pieces, sizes) => {
-          const bytes = concat(pieces.map(([p, m]) => mutate(p, m)));
-          for (const r of checkStream(bytes, sizes)) {
-            const key = r.kind === 'fault' ? r.error.name : r.kind === 'request' ? r.request.cmd : r.kind;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          }
-        },
-      ),
-      { numRuns: 1500 },
-    );
-    for (const key of ['MSG', 'REG', 'JOIN', 'INVALID', 'ProtocolError', 'TooLargeError']) {
-      assert.ok((seen.get(key) ?? 0) > 0, `saw ${key}: ${JSON.stringify([...seen])}`);
-    }
-  });
-
-  it('valid command streams decode to exactly their requests, byte at a time', () => {
-    fc.assert(
-      fc.property(fc.array(commandArb, { maxLength: 15 }), sizesArb, (commands, sizes) => {
-        const results = checkStream(concat(commands.map((c) => c.bytes)), sizes);
-        assert.deepEqual(
-          plain(results),
-          plain(commands.map((c) => ({ kind: 'request', request: c.request }))),
-        );
-      }),
-      { numRuns: 500 },
-    );
-  });
-});
+codecFuzzContract('IMP decoder', impAdapter);

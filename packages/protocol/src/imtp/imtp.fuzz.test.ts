@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { codecFuzzContract, mutationsArbitrary, type CodecFuzzAdapter } from '../codec-fuzz-contract.js';
 import { BadRequestError, ProtocolError, TooLargeError, UnsupportedVersionError } from '../errors.js';
-import { byteAtATime, chunked, concat, drive, mutate, type Mutation } from '../fuzz-support.js';
+import { byteAtATime, concat, drive, mutate } from '../fuzz-support.js';
 import {
   decodeImtpAuth,
   decodeImtpLogin,
@@ -22,9 +23,8 @@ import {
 } from './frame.js';
 
 /**
- * Fuzzing IMTP: the frame decoder (random bytes, mutated valid streams incl. hostile int32
- * lengths, whole and byte-at-a-time) and every body decoder on mutated valid bodies. The frame
- * decoder yields frames or one typed fault and holds at most one frame; body decoders throw
+ * Fuzzing IMTP: the frame decoder (the codec fuzz contract, with hostile int32 lengths, and the
+ * checksum against single bit flips) and every body decoder on mutated valid bodies, which throw
  * BadRequestError and nothing else.
  */
 
@@ -38,99 +38,43 @@ const frameArb = fc.record({
   cmd: fc.oneof(fc.constantFrom(126, 120, 1, 4, 6, 127, 123, -1), fc.integer({ min: -128, max: 127 })),
   body: fc.uint8Array({ maxLength: 300 }),
 });
-const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), {
-  maxLength: 6,
-});
-const maxBodyArb = fc.constantFrom(0, 16, 100, 300, 1024);
-const sizesArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 });
+const mutationsArb = mutationsArbitrary();
 /** Where the header keeps its int32 body length. */
 const LENGTH_OFFSET = 20;
 
-function plain(results: readonly ImtpDecodeResult[]): unknown[] {
-  return results.map((r) => {
-    if (r.kind === 'frame') return { ...r.frame, body: Buffer.from(r.frame.body).toString('hex') };
-    if (r.kind === 'fault') return { fault: r.error.name, message: r.error.message };
-    return r;
-  });
-}
+/** The decoder's limit is its max body length; the checksum trails the body. */
+const imtpAdapter: CodecFuzzAdapter<ImtpDecodeResult, number> = {
+  decoder: (maxBodyLength) => new ImtpDecoder({ maxBodyLength }),
+  limits: fc.constantFrom(0, 16, 100, 300, 1024),
+  roomyLimits: 1024,
+  bufferBound: (maxBodyLength) => Math.max(IMTP_HEADER_LENGTH, maxBodyLength + IMTP_CHECKSUM_LENGTH),
+  faultError: (r) => (r.kind === 'fault' ? r.error : undefined),
+  faultClasses: [ProtocolError, UnsupportedVersionError, TooLargeError],
+  random: {
+    label: 'random bytes, and random bytes after the magic',
+    input: fc
+      .tuple(fc.uint8Array({ maxLength: 600 }), fc.boolean())
+      .map(([bytes, magic]) => (magic ? concat([Uint8Array.of(0xdf, 0x01), bytes]) : bytes)),
+  },
+  valid: frameArb.map((frame) => ({ bytes: encodeImtpFrame(frame), decoded: { kind: 'frame', frame } })),
+  maxValidFrames: 10,
+  mutable: frameArb.map((f) => encodeImtpFrame(f)),
+  maxMutatedPieces: 8,
+  lengthOffsets: [LENGTH_OFFSET],
+  // Most IMTP faults are ProtocolErrors: tell them apart by message, numbers aside.
+  outcome: (r) => (r.kind === 'fault' ? r.error.message.replace(/[0-9]+/g, 'n') : r.kind),
+  outcomes: [
+    'frame',
+    'bad IMTP magic',
+    'bad IMTP checksum',
+    'negative IMTP body length',
+    'reserved IMTP flag bits are set',
+  ],
+};
 
-function checkStream(bytes: Uint8Array, maxBodyLength: number, sizes: readonly number[]): ImtpDecodeResult[] {
-  const whole = drive(new ImtpDecoder({ maxBodyLength }), [bytes]);
-  const bytewise = drive(new ImtpDecoder({ maxBodyLength }), byteAtATime(bytes));
-  const chunks = drive(new ImtpDecoder({ maxBodyLength }), chunked(bytes, sizes));
-  assert.deepEqual(plain(bytewise.results), plain(whole.results));
-  assert.deepEqual(plain(chunks.results), plain(whole.results));
-  const bound = Math.max(IMTP_HEADER_LENGTH, maxBodyLength + IMTP_CHECKSUM_LENGTH);
-  for (const run of [whole, bytewise, chunks]) {
-    assert.ok(run.maxBuffered <= bound, `held ${run.maxBuffered} bytes, bound ${bound}`);
-  }
-  for (const r of whole.results) {
-    if (r.kind === 'fault') {
-      assert.ok(
-        r.error instanceof ProtocolError ||
-          r.error instanceof UnsupportedVersionError ||
-          r.error instanceof TooLargeError,
-        `typed fault, got ${r.error.name}`,
-      );
-    }
-  }
-  return whole.results;
-}
+codecFuzzContract('IMTP frame', imtpAdapter);
 
 describe('IMTP frame fuzz', () => {
-  it('random bytes (and random bytes after the magic): typed faults only, bounded', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 600 }),
-        fc.boolean(),
-        maxBodyArb,
-        sizesArb,
-        (bytes, magic, max, sizes) => {
-          checkStream(magic ? concat([Uint8Array.of(0xdf, 0x01), bytes]) : bytes, max, sizes);
-        },
-      ),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('mutated valid streams (bit flips, truncation, hostile lengths): typed faults only, bounded', () => {
-    const seen = new Map<string, number>();
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(frameArb, mutationsArb), { minLength: 1, maxLength: 8 }),
-        maxBodyArb,
-        sizesArb,
-        (frames, max, sizes) => {
-          const bytes = concat(frames.map(([f, m]) => mutate(encodeImtpFrame(f), m, [LENGTH_OFFSET])));
-          for (const r of checkStream(bytes, max, sizes)) {
-            const key = r.kind === 'fault' ? r.error.message.replace(/[0-9]+/g, 'n') : r.kind;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          }
-        },
-      ),
-      { numRuns: 1500 },
-    );
-    for (const key of [
-      'frame',
-      'bad IMTP magic',
-      'bad IMTP checksum',
-      'negative IMTP body length',
-      'reserved IMTP flag bits are set',
-    ]) {
-      assert.ok((seen.get(key) ?? 0) > 0, `saw ${key}: ${JSON.stringify([...seen])}`);
-    }
-  });
-
-  it('valid streams round-trip under any chunking', () => {
-    fc.assert(
-      fc.property(fc.array(frameArb, { maxLength: 10 }), sizesArb, (frames, sizes) => {
-        const results = checkStream(concat(frames.map((f) => encodeImtpFrame(f))), 1024, sizes);
-        assert.deepEqual(plain(results), plain(frames.map((frame) => ({ kind: 'frame', frame }))));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
   it('a single flipped body bit never passes the checksum', () => {
     fc.assert(
       fc.property(frameArb, fc.nat(), fc.nat({ max: 7 }), (f, at, bit) => {

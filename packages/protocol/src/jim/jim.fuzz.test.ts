@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { codecFuzzContract, mutationsArbitrary, type CodecFuzzAdapter } from '../codec-fuzz-contract.js';
 import { BadRequestError, ProtocolError, TooLargeError } from '../errors.js';
-import { byteAtATime, chunked, concat, drive, mutate, type Mutation } from '../fuzz-support.js';
+import { concat, mutate } from '../fuzz-support.js';
 import {
   JIM_BODY_TYPES,
   encodeJimBody,
@@ -14,10 +15,9 @@ import {
 import { JIM_HEADER_LENGTH, JimDecoder, encodeJimFrame, type JimDecodeResult } from './frame.js';
 
 /**
- * Fuzzing Jim: the frame decoder (random bytes, mutated valid streams incl. hostile lengths,
- * whole and byte-at-a-time) and the JSON body parsers on random and mutated bodies. The decoder
- * yields frames or one typed fault and holds at most one frame; the parsers throw BadRequestError
- * and nothing else, and what they accept re-encodes to the same body.
+ * Fuzzing Jim: the frame decoder (the codec fuzz contract, with hostile lengths) and the JSON
+ * body parsers on random and mutated bodies. The parsers throw BadRequestError and nothing else,
+ * and what they accept re-encodes to the same body.
  */
 
 fc.configureGlobal({ baseSize: 'large' });
@@ -32,91 +32,33 @@ const frameArb = fc.record({
   requestId: fc.integer({ min: 0, max: 0xffff_ffff }),
   body: fc.uint8Array({ maxLength: 300 }),
 });
-const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), {
-  maxLength: 6,
-});
-const maxBodyArb = fc.constantFrom(0, 16, 100, 300, 1024);
-const sizesArb = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 });
+const mutationsArb = mutationsArbitrary();
 /** Where the header keeps its uint32 body length. */
 const LENGTH_OFFSET = 12;
 
-function plain(results: readonly JimDecodeResult[]): unknown[] {
-  return results.map((r) => {
-    if (r.kind === 'frame') return { ...r.frame, body: Buffer.from(r.frame.body).toString('hex') };
-    if (r.kind === 'fault') return { fault: r.fault.error.name, message: r.fault.error.message };
-    return r;
-  });
-}
+/** The decoder's limit is its max body length. */
+const jimAdapter: CodecFuzzAdapter<JimDecodeResult, number> = {
+  decoder: (maxBodyLength) => new JimDecoder({ maxBodyLength }),
+  limits: fc.constantFrom(0, 16, 100, 300, 1024),
+  roomyLimits: 1024,
+  bufferBound: (maxBodyLength) => Math.max(JIM_HEADER_LENGTH, maxBodyLength),
+  faultError: (r) => (r.kind === 'fault' ? r.fault.error : undefined),
+  faultClasses: [ProtocolError, TooLargeError],
+  random: {
+    label: 'random bytes, and random bytes after the magic',
+    input: fc
+      .tuple(fc.uint8Array({ maxLength: 600 }), fc.boolean())
+      .map(([bytes, magic]) => (magic ? concat([enc.encode('jim1'), bytes]) : bytes)),
+  },
+  valid: frameArb.map((frame) => ({ bytes: encodeJimFrame(frame), decoded: { kind: 'frame', frame } })),
+  maxValidFrames: 10,
+  mutable: frameArb.map((f) => encodeJimFrame(f)),
+  maxMutatedPieces: 8,
+  lengthOffsets: [LENGTH_OFFSET],
+  outcomes: ['frame', 'ProtocolError', 'TooLargeError'],
+};
 
-function checkStream(bytes: Uint8Array, maxBodyLength: number, sizes: readonly number[]): JimDecodeResult[] {
-  const whole = drive(new JimDecoder({ maxBodyLength }), [bytes]);
-  const bytewise = drive(new JimDecoder({ maxBodyLength }), byteAtATime(bytes));
-  const chunks = drive(new JimDecoder({ maxBodyLength }), chunked(bytes, sizes));
-  assert.deepEqual(plain(bytewise.results), plain(whole.results));
-  assert.deepEqual(plain(chunks.results), plain(whole.results));
-  const bound = Math.max(JIM_HEADER_LENGTH, maxBodyLength);
-  for (const run of [whole, bytewise, chunks]) {
-    assert.ok(run.maxBuffered <= bound, `held ${run.maxBuffered} bytes, bound ${bound}`);
-  }
-  for (const r of whole.results) {
-    if (r.kind === 'fault') {
-      assert.ok(
-        r.fault.error instanceof ProtocolError || r.fault.error instanceof TooLargeError,
-        `typed fault, got ${r.fault.error.name}`,
-      );
-    }
-  }
-  return whole.results;
-}
-
-describe('Jim frame fuzz', () => {
-  it('random bytes (and random bytes after the magic): typed faults only, bounded', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 600 }),
-        fc.boolean(),
-        maxBodyArb,
-        sizesArb,
-        (bytes, magic, max, sizes) => {
-          checkStream(magic ? concat([enc.encode('jim1'), bytes]) : bytes, max, sizes);
-        },
-      ),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('mutated valid streams (bit flips, truncation, hostile lengths): typed faults only, bounded', () => {
-    const seen = new Map<string, number>();
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(frameArb, mutationsArb), { minLength: 1, maxLength: 8 }),
-        maxBodyArb,
-        sizesArb,
-        (frames, max, sizes) => {
-          const bytes = concat(frames.map(([f, m]) => mutate(encodeJimFrame(f), m, [LENGTH_OFFSET])));
-          for (const r of checkStream(bytes, max, sizes)) {
-            const key = r.kind === 'fault' ? r.fault.error.name : r.kind;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
-          }
-        },
-      ),
-      { numRuns: 1500 },
-    );
-    for (const key of ['frame', 'ProtocolError', 'TooLargeError']) {
-      assert.ok((seen.get(key) ?? 0) > 0, `saw ${key}: ${JSON.stringify([...seen])}`);
-    }
-  });
-
-  it('valid streams round-trip under any chunking', () => {
-    fc.assert(
-      fc.property(fc.array(frameArb, { maxLength: 10 }), sizesArb, (frames, sizes) => {
-        const results = checkStream(concat(frames.map((f) => encodeJimFrame(f))), 1024, sizes);
-        assert.deepEqual(plain(results), plain(frames.map((frame) => ({ kind: 'frame', frame }))));
-      }),
-      { numRuns: 300 },
-    );
-  });
-});
+codecFuzzContract('Jim frame', jimAdapter);
 
 /** The seed's data keys, with values of any JSON type (so field validation is exercised). */
 const DATA_KEYS = [
