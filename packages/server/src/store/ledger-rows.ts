@@ -3,6 +3,7 @@ import {
   LedgerKind,
   RedPacketMode,
   RedPacketState,
+  type ClaimOutcome,
   type LedgerEntry,
   type RedPacketClaimRecord,
   type RedPacketRecord,
@@ -103,4 +104,37 @@ export function checkedShare(amount: number, remainingAmount: number, remainingC
     throw new InternalError(`share ${amount} outside [1, ${max}]`);
   }
   return amount;
+}
+
+/** What a claim does to a packet read under its lock: a final answer, or take a share. */
+export type ClaimStep =
+  | { readonly kind: 'answer'; readonly outcome: ClaimOutcome }
+  | { readonly kind: 'take'; readonly amount: number; readonly left: number; readonly state: RedPacketState };
+
+/**
+ * The claim rules both ledger stores apply inside their transaction: a second claim gets its
+ * first amount back, a closed or past-due packet is expired, an emptied one is empty; otherwise
+ * the picker's share (checked) is taken and the packet is EMPTY once its last share is.
+ */
+export function claimStep(
+  packet: RedPacketRecord,
+  claimedBefore: number | undefined,
+  at: number,
+  pick: (remainingAmount: number, remainingCount: number) => number,
+): ClaimStep {
+  if (claimedBefore !== undefined) {
+    return { kind: 'answer', outcome: { kind: 'already', amount: claimedBefore, packet } };
+  }
+  if (packet.state === RedPacketState.EXPIRED || packet.state === RedPacketState.REFUNDED) {
+    return { kind: 'answer', outcome: { kind: 'expired', packet } };
+  }
+  if (packet.remainingCount === 0) return { kind: 'answer', outcome: { kind: 'empty', packet } };
+  if (at >= packet.expiresAt) return { kind: 'answer', outcome: { kind: 'expired', packet } };
+  const amount = checkedShare(
+    pick(packet.remainingAmount, packet.remainingCount),
+    packet.remainingAmount,
+    packet.remainingCount,
+  );
+  const left = packet.remainingCount - 1;
+  return { kind: 'take', amount, left, state: left === 0 ? RedPacketState.EMPTY : RedPacketState.OPEN };
 }

@@ -14,7 +14,7 @@ import {
 import type { UserId } from '../core/types.js';
 import {
   RED_PACKET_COLUMNS,
-  checkedShare,
+  claimStep,
   claimOf,
   ledgerEntryOf,
   redPacketOf,
@@ -117,23 +117,14 @@ export class PostgresLedgerStore implements LedgerStore {
         'SELECT amount FROM red_packet_claims WHERE packet_id = $1 AND user_id = $2',
         [packetId, userId],
       );
-      if (mine.rows[0] !== undefined)
-        return { kind: 'already', amount: Number(mine.rows[0].amount), packet: locked };
-      if (locked.state === RedPacketState.EXPIRED || locked.state === RedPacketState.REFUNDED) {
-        return { kind: 'expired', packet: locked };
-      }
-      if (locked.remainingCount === 0) return { kind: 'empty', packet: locked };
-      if (at >= locked.expiresAt) return { kind: 'expired', packet: locked };
-      const amount = checkedShare(
-        pick(locked.remainingAmount, locked.remainingCount),
-        locked.remainingAmount,
-        locked.remainingCount,
-      );
-      const left = locked.remainingCount - 1;
+      const before = mine.rows[0];
+      const step = claimStep(locked, before === undefined ? undefined : Number(before.amount), at, pick);
+      if (step.kind === 'answer') return step.outcome;
+      const { amount } = step;
       const { rows } = await c.query<RedPacketRow>(
         `UPDATE red_packets SET remaining_amount = remaining_amount - $2, remaining_count = $3, state = $4
          WHERE id = $1 RETURNING ${RED_PACKET_COLUMNS}`,
-        [packetId, amount, left, left === 0 ? RedPacketState.EMPTY : RedPacketState.OPEN],
+        [packetId, amount, step.left, step.state],
       );
       await c.query(
         'INSERT INTO red_packet_claims (packet_id, user_id, amount, claimed_at) VALUES ($1, $2, $3, $4)',

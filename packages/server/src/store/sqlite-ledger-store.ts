@@ -14,7 +14,7 @@ import {
 import type { UserId } from '../core/types.js';
 import {
   RED_PACKET_COLUMNS,
-  checkedShare,
+  claimStep,
   claimOf,
   ledgerEntryOf,
   redPacketOf,
@@ -121,21 +121,12 @@ export class SqliteLedgerStore implements LedgerStore {
         const mine = db
           .prepare('SELECT amount FROM red_packet_claims WHERE packet_id = ? AND user_id = ?')
           .get(packetId, userId) as { amount: bigint } | undefined;
-        if (mine !== undefined) return { kind: 'already', amount: Number(mine.amount), packet };
-        if (packet.state === RedPacketState.EXPIRED || packet.state === RedPacketState.REFUNDED) {
-          return { kind: 'expired', packet };
-        }
-        if (packet.remainingCount === 0) return { kind: 'empty', packet };
-        if (at >= packet.expiresAt) return { kind: 'expired', packet };
-        const amount = checkedShare(
-          pick(packet.remainingAmount, packet.remainingCount),
-          packet.remainingAmount,
-          packet.remainingCount,
-        );
-        const left = packet.remainingCount - 1;
+        const step = claimStep(packet, mine === undefined ? undefined : Number(mine.amount), at, pick);
+        if (step.kind === 'answer') return step.outcome;
+        const { amount } = step;
         db.prepare(
           'UPDATE red_packets SET remaining_amount = remaining_amount - ?, remaining_count = ?, state = ? WHERE id = ?',
-        ).run(amount, left, left === 0 ? RedPacketState.EMPTY : RedPacketState.OPEN, packetId);
+        ).run(amount, step.left, step.state, packetId);
         db.prepare(
           'INSERT INTO red_packet_claims (packet_id, user_id, amount, claimed_at) VALUES (?, ?, ?, ?)',
         ).run(packetId, userId, amount, at);
