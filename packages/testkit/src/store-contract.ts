@@ -717,6 +717,19 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal((await db().getMessages(id, 0, 10, 'forward')).length, 1);
       });
 
+      void it('answers an id past 2^63 - 1 (a uint64 from the wire) with BAD_REQUEST, not INTERNAL', async () => {
+        const tooBig = 2n ** 64n - 1n;
+        await assert.rejects(db().existingUserIds([tooBig]), BadRequestError);
+        await assert.rejects(db().getUserById(tooBig), BadRequestError);
+        // In a transaction too (PostgreSQL: a pooled client of its own).
+        await assert.rejects(
+          db().createConversation(group(conversationId(), [nextId(), tooBig])),
+          BadRequestError,
+        );
+        // The largest id that fits is fine (whether such a user exists depends on other tests).
+        assert.ok(Array.isArray(await db().existingUserIds([2n ** 63n - 1n])));
+      });
+
       void it('answers a retry sent in the same turn as its original (one group commit)', async () => {
         const sender = nextId();
         const id = conversationId();

@@ -26,6 +26,7 @@ import type {
   UserRecord,
 } from '../core/types.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import { RequestCheckedClient } from './pg-client.js';
 import { pgTransaction } from './pg-transaction.js';
 import { PostgresLedgerStore } from './postgres-ledger-store.js';
 import { PostgresUserKeyStore } from './postgres-user-key-store.js';
@@ -268,6 +269,7 @@ export class PostgresStore implements Store {
     this.#pool = new Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
+      Client: RequestCheckedClient,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
     // An idle client that dies (server restart, network) is dropped by the pool and the next
