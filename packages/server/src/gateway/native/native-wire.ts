@@ -27,22 +27,9 @@ import type { ConversationState, StoredMessage, UserId } from '../../core/types.
 
 /** Core records as native protobuf bodies, from the point of view of `viewer`. */
 export function messageToWire(message: StoredMessage, viewer: UserId, senderName = ''): Message {
-  const conversation = conversationRefFor(viewer, message.conversationId);
-  const fromSender = conversationRefFor(message.senderId, message.conversationId);
-  return create(MessageSchema, {
-    messageId: message.id,
-    messageContent: fromBinary(MessageContentSchema, message.content),
-    conversation,
-    from: String(message.senderId),
-    to: fromSender.target,
-    seq: BigInt(message.seq),
-    clientMsgId: message.clientMsgId,
-    senderId: message.senderId,
-    senderDevice: message.senderDevice,
-    serverTime: BigInt(message.serverTime),
-    flags: message.flags,
-    senderName,
-  });
+  const wire = envelopeToWire(message, viewer, senderName);
+  wire.messageContent = fromBinary(MessageContentSchema, message.content);
+  return wire;
 }
 
 /**
@@ -51,25 +38,25 @@ export function messageToWire(message: StoredMessage, viewer: UserId, senderName
  * fields in any order). The hot path of pushes and pulls.
  */
 export function encodeStoredMessage(message: StoredMessage, viewer: UserId, senderName = ''): Uint8Array {
-  const conversation = conversationRefFor(viewer, message.conversationId);
-  const fromSender = conversationRefFor(message.senderId, message.conversationId);
-  const head = toBinary(
-    MessageSchema,
-    create(MessageSchema, {
-      messageId: message.id,
-      conversation,
-      from: String(message.senderId),
-      to: fromSender.target,
-      seq: BigInt(message.seq),
-      clientMsgId: message.clientMsgId,
-      senderId: message.senderId,
-      senderDevice: message.senderDevice,
-      serverTime: BigInt(message.serverTime),
-      flags: message.flags,
-      senderName,
-    }),
-  );
+  const head = toBinary(MessageSchema, envelopeToWire(message, viewer, senderName));
   return appendField(head, MESSAGE_CONTENT_FIELD, message.content);
+}
+
+/** Everything of a stored message's `Message` but its content. */
+function envelopeToWire(message: StoredMessage, viewer: UserId, senderName: string): Message {
+  return create(MessageSchema, {
+    messageId: message.id,
+    conversation: conversationRefFor(viewer, message.conversationId),
+    from: String(message.senderId),
+    to: conversationRefFor(message.senderId, message.conversationId).target,
+    seq: BigInt(message.seq),
+    clientMsgId: message.clientMsgId,
+    senderId: message.senderId,
+    senderDevice: message.senderDevice,
+    serverTime: BigInt(message.serverTime),
+    flags: message.flags,
+    senderName,
+  });
 }
 
 /** `Message.message_content` is field 2. */
