@@ -730,6 +730,41 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.ok(Array.isArray(await db().existingUserIds([2n ** 63n - 1n])));
       });
 
+      void it('group commit: appends of one turn keep call order; a retry or a failure in a batch stays alone', async () => {
+        const sender = nextId();
+        const [a, b] = [conversationId(), conversationId()];
+        await db().ensureConversation(group(a, [sender]));
+        await db().ensureConversation(group(b, [sender]));
+        // 100 appends over two conversations in one turn: seqs follow the call order per conversation.
+        const many = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            db().appendMessage(
+              newMessage(i % 2 === 0 ? a : b, sender, { clientMsgId: `batch-${String(i)}` }),
+            ),
+          ),
+        );
+        assert.deepEqual(
+          many.map((r) => r.message.seq),
+          Array.from({ length: 100 }, (_, i) => Math.floor(i / 2) + 1),
+        );
+        // In one batch: a retry of batch-3 (a duplicate), a missing conversation, and a new message.
+        const [retry, missing, fresh] = await Promise.allSettled([
+          db().appendMessage(newMessage(b, sender, { clientMsgId: 'batch-3' })),
+          db().appendMessage(newMessage(conversationId(), sender)),
+          db().appendMessage(newMessage(a, sender)),
+        ]);
+        assert.equal(retry.status === 'fulfilled' && retry.value.duplicate, true);
+        assert.equal(retry.status === 'fulfilled' ? retry.value.message.seq : -1, 2);
+        assert.equal(missing.status, 'rejected');
+        assert.equal(
+          fresh.status === 'fulfilled' ? fresh.value.message.seq : -1,
+          51,
+          'gapless after the failure',
+        );
+        assert.equal((await db().getConversation(a))?.maxSeq, 51);
+        assert.equal((await db().getConversation(b))?.maxSeq, 50);
+      });
+
       void it('answers a retry sent in the same turn as its original (one group commit)', async () => {
         const sender = nextId();
         const id = conversationId();

@@ -149,36 +149,3 @@ void it('migration 3 adds mentions, settings, contacts, blocks and search over v
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-void it('group commit: appends of one turn commit together, and one that fails fails alone', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-'));
-  const store = new SqliteStore({ path: join(dir, 'batch.db') });
-  try {
-    await store.migrate();
-    await store.createConversation({ id: 'g:77', type: 1, createdAt: 1, members: [{ userId: 1n, role: 0 }] });
-    const message = (id: bigint, conversationId: string, clientMsgId: string) => ({
-      id,
-      conversationId,
-      senderId: 1n,
-      senderDevice: 'd',
-      clientMsgId,
-      contentType: 1,
-      content: new Uint8Array([1]),
-      searchText: 'hello',
-      serverTime: 1,
-    });
-    // Issued in one turn: one batch, the failing one (no such conversation) in the middle.
-    const [first, missing, last] = await Promise.allSettled([
-      store.appendMessage(message(101n, 'g:77', 'a')),
-      store.appendMessage(message(102n, 'g:404', 'b')),
-      store.appendMessage(message(103n, 'g:77', 'c')),
-    ]);
-    assert.equal(first.status === 'fulfilled' ? first.value.message.seq : -1, 1);
-    assert.equal(missing.status, 'rejected');
-    assert.equal(last.status === 'fulfilled' ? last.value.message.seq : -1, 2, 'gapless after the failure');
-    assert.equal((await store.getConversation('g:77'))?.maxSeq, 2);
-  } finally {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
