@@ -6,3 +6,4 @@ export * from './server-stores.js';
 export * from './assertions.js';
 export * from './cluster.js';
 export * from './tls.js';
+export * from './redis-server.js';

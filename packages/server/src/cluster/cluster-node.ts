@@ -8,6 +8,11 @@ export interface ClusterNodeOptions {
   readonly ttlMs: number;
   /** Called on every heartbeat with the nodes that are still live (or seen within the TTL). */
   onLiveNodes(isLive: (instanceId: string) => boolean): void;
+  /**
+   * This node's heartbeat lapsed for longer than its TTL (Redis away, or this process stalled):
+   * the others may have given it up for dead and dropped its devices, so it must re-announce them.
+   */
+  onLapsed?(): void;
   /** Extends this node's presence TTL. */
   touchPresence(): Promise<void>;
   /** Another instance holds this node's worker id: the node must stop issuing ids. */
@@ -28,6 +33,12 @@ export class ClusterNode {
   private readonly lastSeen = new Map<string, number>();
   private readonly now: () => number;
   private left = false;
+  /**
+   * This node could not read the registry (Redis away, or its data lost in a restart): absence
+   * from it proves nothing until the others have had a TTL to re-announce.
+   */
+  private blind = false;
+  private lastTickAt: number | undefined;
 
   private constructor(
     private readonly options: ClusterNodeOptions,
@@ -61,10 +72,19 @@ export class ClusterNode {
 
   /** Right away (after Redis came back): re-take the lease and re-announce. */
   refresh(): Promise<void> {
+    this.blind = true;
     this.ticking ??= this.tick().finally(() => {
       this.ticking = undefined;
     });
     return this.ticking;
+  }
+
+  /**
+   * Another node was heard from on the bus: it is alive, whatever a registry read that was in
+   * flight meanwhile says (a node back from a lapse re-announces itself right after its heartbeat).
+   */
+  seen(instanceId: string): void {
+    if (instanceId !== this.options.instanceId) this.lastSeen.set(instanceId, this.now());
   }
 
   live(): Promise<NodeInfo[]> {
@@ -95,11 +115,22 @@ export class ClusterNode {
       }
       if (this.info !== undefined) await options.registry.heartbeat(this.info, options.ttlMs);
       await options.touchPresence();
+      const live = await options.registry.live();
       const now = this.now();
-      for (const node of await options.registry.live()) this.lastSeen.set(node.instanceId, now);
+      const lapsed = this.lastTickAt !== undefined && now - this.lastTickAt > options.ttlMs;
+      this.lastTickAt = now;
+      if (this.blind || lapsed) {
+        // Absence from a registry this node could not watch proves nothing yet: the others get
+        // a whole TTL from now to (re-)announce themselves.
+        this.blind = false;
+        for (const id of this.lastSeen.keys()) this.lastSeen.set(id, now);
+      }
+      for (const node of live) this.lastSeen.set(node.instanceId, now);
       for (const [id, at] of this.lastSeen) if (now - at > options.ttlMs) this.lastSeen.delete(id);
       options.onLiveNodes((id) => this.lastSeen.has(id));
+      if (lapsed) options.onLapsed?.();
     } catch (err) {
+      this.blind = true;
       options.onError(err);
     }
   }

@@ -130,6 +130,8 @@ async function joinRedis(
   try {
     const registry = new RedisNodeRegistry(redis);
     const presence = new RedisPresenceTable(redis);
+    // Bus messages start after `sessions.start`, by when the node has joined.
+    const joined: { node?: ClusterNode } = {};
     const sessions = new ClusterSessions({
       instanceId,
       bus: new RedisBus(redis, onError),
@@ -143,6 +145,9 @@ async function joinRedis(
         hooks.usersGone(userIds, (ids, event) => {
           sessions.pushLocal(ids, event);
         });
+      },
+      heardFrom: (id) => {
+        joined.node?.seen(id);
       },
       onError,
     });
@@ -158,8 +163,13 @@ async function joinRedis(
       onLeaseLost: () => {
         hooks.leaseLost();
       },
+      onLapsed: () => {
+        log.warn('this node missed heartbeats for longer than its TTL: re-announcing, devices re-sync');
+        sessions.resync().catch(onError);
+      },
       onError,
     });
+    joined.node = node;
     await sessions.start((await registry.live()).map((n) => n.instanceId));
     redis.onReconnect(() => {
       log.info('redis is back: re-announcing this node, devices re-sync');

@@ -28,6 +28,8 @@ export interface ClusterSessionsOptions {
   membersChanged(conversationId: ConversationId): void;
   /** Users whose last devices were on a node that died: tell this node's watchers they are offline. */
   usersGone?(userIds: UserId[]): void;
+  /** A bus message came from this node: it is alive. */
+  heardFrom?(instanceId: string): void;
   /** Failures of background work (Redis writes, bad bus messages); nothing waits for them. */
   onError(err: unknown): void;
   readonly now?: () => number;
@@ -158,14 +160,16 @@ export class ClusterSessions implements SessionDirectory {
   }
 
   /**
-   * After Redis came back: rewrites this node's presence table, tells every node, and tells this
-   * node's devices to sync, since pushes from other nodes may have been lost meanwhile.
+   * After Redis came back (or this node's heartbeat lapsed): tells every node which devices are
+   * here, tells this node's devices to sync, since pushes from other nodes may have been lost
+   * meanwhile, and rewrites this node's presence table. The table write may fail while Redis is
+   * still settling; the snapshot and the device syncs must not wait on it.
    */
   async resync(): Promise<void> {
     const entries = this.localEntries();
-    await this.options.presence.replace(this.options.instanceId, entries, this.options.ttlMs);
     this.publish(BROADCAST, { type: 'snapshot', from: this.options.instanceId, entries });
     for (const session of this.local.all()) session.deliver({ kind: 'resync' });
+    await this.options.presence.replace(this.options.instanceId, entries, this.options.ttlMs);
   }
 
   /** Forgets the devices of nodes that are gone (expired or said bye). */
@@ -222,6 +226,9 @@ export class ClusterSessions implements SessionDirectory {
     } catch (err) {
       this.options.onError(err);
       return;
+    }
+    if (message.type !== 'push' && message.type !== 'bye' && message.from !== this.options.instanceId) {
+      this.options.heardFrom?.(message.from);
     }
     switch (message.type) {
       case 'push':

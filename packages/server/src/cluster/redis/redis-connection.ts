@@ -39,14 +39,15 @@ export class RedisConnection {
 
   /**
    * Runs after every reconnect of the subscriber (not the first connect), once it has subscribed
-   * again: the node rewrites what Redis lost and tells its devices to sync.
+   * again: the node rewrites what Redis lost and tells its devices to sync. Register it after
+   * `connect()`; a 'ready' seen later is always a reconnect (counting the first 'ready' here once
+   * swallowed the first reconnect, so a node never re-synced after Redis's first restart).
    */
   onReconnect(listener: () => void): void {
-    let first = true;
+    if (this.subscriber.status !== 'ready') throw new Error('onReconnect before connect()');
     this.subscriber.on('ready', () => {
-      if (first) first = false;
       // ioredis re-subscribes right after 'ready'; publishes queued elsewhere drain meanwhile.
-      else setTimeout(listener, RESYNC_DELAY_MS).unref();
+      setTimeout(listener, RESYNC_DELAY_MS).unref();
     });
   }
 

@@ -1,8 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { startCluster, type ClusterNodeProcess, type TestCluster } from '@parley/testkit';
+import {
+  startCluster,
+  startTestRedis,
+  type ClusterNodeProcess,
+  type TestCluster,
+  type TestRedis,
+} from '@parley/testkit';
 import { newUser, tcpTo, until, viaGateway, type TestUser } from './cluster-clients.js';
 import { ringTraffic } from './traffic.js';
 
@@ -81,36 +85,13 @@ describe('cluster: a node goes away under traffic', () => {
 
 // Issue 7, acceptance 4: Redis restarts during traffic (a Redis of this test's own).
 describe('cluster: Redis restarts under traffic', () => {
-  let redis: ChildProcess | undefined;
-  let redisPort = 0;
+  let redis: TestRedis;
   let cluster: TestCluster;
   const users: TestUser[] = [];
 
-  const startRedis = async (): Promise<void> => {
-    const proc = spawn(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    redis = proc;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      proc.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('Ready to accept connections')) resolve();
-      });
-      proc.once('exit', (code) => {
-        reject(new Error(`redis-server exited with ${String(code)}: ${out}`));
-      });
-    });
-  };
-
   before(async () => {
-    redisPort = await freePort();
-    await startRedis();
-    cluster = await startCluster(2, { redisUrl: `redis://127.0.0.1:${redisPort}` });
+    redis = await startTestRedis();
+    cluster = await startCluster(2, { redisUrl: redis.url });
     const [n0, n1] = cluster.nodes;
     assert.ok(n0 && n1);
     // Alternate nodes so that every ring step crosses nodes.
@@ -120,7 +101,7 @@ describe('cluster: Redis restarts under traffic', () => {
   after(async () => {
     for (const u of users) u.client.close();
     await cluster.stop();
-    redis?.kill('SIGKILL');
+    await redis.stop();
   });
 
   it('nodes reconnect, delivery resumes, sync fills the gap, nothing acked is lost', async () => {
@@ -130,17 +111,19 @@ describe('cluster: Redis restarts under traffic', () => {
       afterMs: 3000,
       intervalMs: 15,
       during: async () => {
-        const old = redis;
-        assert.ok(old);
-        const exited = new Promise((r) => old.once('exit', r));
-        old.kill('SIGKILL');
-        await exited;
-        await new Promise((r) => setTimeout(r, 700));
-        await startRedis();
+        await redis.kill();
+        // Longer than the nodes' TTL (1.5 s): a node must not take the other's silence for death.
+        await new Promise((r) => setTimeout(r, 2000));
+        await redis.start();
       },
     });
     for (const node of cluster.nodes) {
       assert.equal(node.child.exitCode, null, `node ${node.index} survived the Redis restart`);
+      // Without the re-announce a node that gave the other up for dead never pushed to it again.
+      assert.ok(
+        node.output.some((l) => l.includes('redis is back')),
+        `node ${node.index} re-announced itself and told its devices to sync`,
+      );
     }
     console.log(`redis restart: ${JSON.stringify(result)}`);
     // Cross-node pushes work again (not only sync): a fresh message arrives live.
@@ -191,16 +174,3 @@ describe('cluster: snowflake worker-id leases', () => {
     assert.notEqual(workerIdOf(n3), workerIdOf(n2), 'never shared');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
