@@ -156,6 +156,9 @@ export class ParleyClient implements Caller {
         saveCursor: (key, seq) => {
           this.persist(this.storage.saveCursor(key, seq));
         },
+        stalled: () => {
+          this.conn?.close(new TimeoutError('a pull got no response in time'));
+        },
         report: (error, context) => {
           this.report(error, context);
         },

@@ -5,6 +5,7 @@ import {
   MessageSchema,
   PullResponseSchema,
   SyncResponseSchema,
+  TimeoutError,
   type Message,
   type PullResponse,
 } from '@parley/protocol';
@@ -22,13 +23,18 @@ const msg = (seq: number): Message =>
   });
 
 /** A sync engine over an in-memory "server" holding seqs 1..head. */
-function harness(head: { value: number }) {
+function harness(head: { value: number }, faults: { timeouts: number } = { timeouts: 0 }) {
   const delivered: bigint[] = [];
   const pulls: bigint[] = [];
+  const stalls = { count: 0 };
   const engine = new SyncEngine(
     {
       pull: (_c, fromSeq, limit): Promise<PullResponse> => {
         pulls.push(fromSeq);
+        if (faults.timeouts > 0) {
+          faults.timeouts -= 1;
+          return Promise.reject(new TimeoutError('MP got no response in 10000 ms'));
+        }
         const messages: Message[] = [];
         for (let s = Number(fromSeq); s <= head.value && messages.length < limit; s++) messages.push(msg(s));
         const last = messages.at(-1)?.seq ?? 0n;
@@ -46,13 +52,16 @@ function harness(head: { value: number }) {
         ),
       deliver: (m) => delivered.push(m.seq),
       saveCursor: () => undefined,
+      stalled: () => {
+        stalls.count += 1;
+      },
       report: (e) => {
         throw e;
       },
     },
     3,
   );
-  return { engine, delivered, pulls };
+  return { engine, delivered, pulls, stalls };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -91,6 +100,17 @@ describe('sync engine (gap detection, duplicates, order)', () => {
     engine.notify(peer, 2n);
     await settle();
     assert.deepEqual(delivered, [1n, 2n]);
+  });
+
+  it('a pull that times out asks the host to reconnect; the next sync resumes it', async () => {
+    const head = { value: 4 };
+    const { engine, delivered, stalls } = harness(head, { timeouts: 1 });
+    engine.notify(peer, 4n);
+    await settle();
+    assert.deepEqual(delivered, []);
+    assert.equal(stalls.count, 1, 'the host dropped the connection');
+    assert.equal(await engine.syncAll(), 1, 'the reconnect sync');
+    assert.deepEqual(delivered, [1n, 2n, 3n, 4n]);
   });
 });
 

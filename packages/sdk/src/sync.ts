@@ -16,6 +16,11 @@ export interface SyncHost {
   /** Hands one message to the app; called in seq order per conversation, once per seq. */
   deliver(message: Message): void;
   saveCursor(key: string, seq: bigint): void;
+  /**
+   * A pull got no answer in time. Nothing else would ask for that range again until a later push,
+   * so the host drops the connection: the reconnect's sync resumes the pull.
+   */
+  stalled(): void;
   report(error: Error, context: string): void;
 }
 
@@ -162,7 +167,10 @@ export class SyncEngine {
     } catch (err) {
       // A lost connection is not an error here: the next (re)connect's sync resumes the pull.
       if (err instanceof ConnectionClosedError || err instanceof ClientStoppedError) return;
-      if (err instanceof TimeoutError) return;
+      if (err instanceof TimeoutError) {
+        this.host.stalled();
+        return;
+      }
       // Anything else (e.g. NOT_FOUND: no longer a member) would repeat forever: give up on
       // this range until a later push, notify or sync asks again.
       state.wanted = state.cursor;
