@@ -1033,6 +1033,12 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal(await db().isBlocked(me, x), false);
         assert.equal(await db().isBlocked(me, y), true);
         assert.deepEqual(await db().listBlocked(me), [y]);
+        // Answers stay exact after a user's list was read (a store may keep it in memory).
+        assert.equal(await db().isBlocked(x, me), false);
+        await db().block(x, me, 4);
+        assert.equal(await db().isBlocked(x, me), true);
+        await db().unblock(me, y);
+        assert.equal(await db().isBlocked(me, y), false);
       });
     });
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
+import { BlockCache } from './block-cache.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteUserKeyStore } from './sqlite-user-key-store.js';
 import { settle } from './settle.js';
@@ -133,6 +134,9 @@ interface PendingAppend {
  * SQLite's write lock, which every write transaction takes up front (BEGIN IMMEDIATE) so none can
  * fail half-way on a lock upgrade.
  */
+/** Users whose block lists stay in memory (most are empty: a Set each). */
+const BLOCK_CACHE_USERS = 100_000;
+
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #prepared: Prepared | undefined;
@@ -142,6 +146,7 @@ export class SqliteStore implements Store {
   readonly #appends: PendingAppend[] = [];
   /** For a database file: the group commit's durability and the checkpoints, off the event loop. */
   readonly #wal: { readonly sync: WalSync; readonly checkpointer: WalCheckpointer } | undefined;
+  readonly #blocks = new BlockCache(BLOCK_CACHE_USERS);
 
   constructor(options: SqliteStoreOptions) {
     const inFile = options.path !== ':memory:' && options.path !== '';
@@ -293,17 +298,19 @@ export class SqliteStore implements Store {
     return this.#run(() => {
       checkTime(at, 'time');
       this.#s.block.run(userId, blockedId, BigInt(at));
+      this.#blocks.blocked(userId, blockedId);
     });
   }
 
   unblock(userId: UserId, blockedId: UserId): Promise<void> {
     return this.#run(() => {
       this.#s.unblock.run(userId, blockedId);
+      this.#blocks.unblocked(userId, blockedId);
     });
   }
 
   isBlocked(blocker: UserId, userId: UserId): Promise<boolean> {
-    return this.#run(() => this.#s.isBlocked.get(blocker, userId) !== undefined);
+    return this.#run(() => this.#blocks.has(blocker, userId, (id) => this.#s.blocked.all(id)));
   }
 
   listBlocked(userId: UserId): Promise<UserId[]> {
@@ -831,9 +838,6 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (user_id, blocked_id) DO NOTHING`,
     ),
     unblock: db.prepare<[bigint, bigint]>('DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?'),
-    isBlocked: db
-      .prepare<[bigint, bigint], bigint>('SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?')
-      .pluck(),
     blocked: db
       .prepare<[bigint], bigint>('SELECT blocked_id FROM blocks WHERE user_id = ? ORDER BY blocked_id')
       .pluck(),
