@@ -15,8 +15,11 @@ import {
   PresenceNoticeSchema,
   PullResponseSchema,
   ReadNoticeSchema,
+  HEADER_LENGTH,
+  PROTOCOL_VERSION,
   encodeFrame,
   makeFlags,
+  writeHeader,
   type ConversationState as WireConversationState,
   type Message,
 } from '@parley/protocol';
@@ -24,6 +27,7 @@ import { conversationRefFor, type ConversationRef } from '../../core/conversatio
 import type { ConversationListEntry } from '../../core/conversation-service.js';
 import type { PushEvent } from '../../core/session.js';
 import type { ConversationState, StoredMessage, UserId } from '../../core/types.js';
+import { writeStoredMessage } from './stored-message-writer.js';
 
 /** Core records as native protobuf bodies, from the point of view of `viewer`. */
 export function messageToWire(message: StoredMessage, viewer: UserId, senderName = ''): Message {
@@ -34,16 +38,15 @@ export function messageToWire(message: StoredMessage, viewer: UserId, senderName
 
 /**
  * A stored message as `Message` bytes without decoding and re-encoding its content: the envelope
- * is encoded, then the stored MessageContent bytes are appended as field 2 (protobuf readers take
- * fields in any order). The hot path of pushes and pulls.
+ * is written, then the stored MessageContent bytes as field 2 (protobuf readers take fields in
+ * any order). The hot path of pushes and pulls.
  */
 export function encodeStoredMessage(message: StoredMessage, viewer: UserId, senderName = ''): Uint8Array {
-  const head = toBinary(MessageSchema, envelopeToWire(message, viewer, senderName));
-  return appendField(head, MESSAGE_CONTENT_FIELD, message.content);
+  return writeStoredMessage(message, viewer, senderName);
 }
 
 /** Everything of a stored message's `Message` but its content. */
-function envelopeToWire(message: StoredMessage, viewer: UserId, senderName: string): Message {
+export function envelopeToWire(message: StoredMessage, viewer: UserId, senderName: string): Message {
   return create(MessageSchema, {
     messageId: message.id,
     conversation: conversationRefFor(viewer, message.conversationId),
@@ -59,8 +62,6 @@ function envelopeToWire(message: StoredMessage, viewer: UserId, senderName: stri
   });
 }
 
-/** `Message.message_content` is field 2. */
-const MESSAGE_CONTENT_FIELD = 2;
 /** `PullResponse.messages` is field 1. */
 const PULL_MESSAGES_FIELD = 1;
 
@@ -79,14 +80,6 @@ export function encodePullResponse(
   out.set(head);
   let at = head.length;
   for (const part of parts) at = writeField(out, at, PULL_MESSAGES_FIELD, part);
-  return out;
-}
-
-/** `bytes` followed by a length-delimited field. */
-function appendField(bytes: Uint8Array, field: number, value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1 + varintLength(value.length) + value.length);
-  out.set(bytes);
-  writeField(out, bytes.length, field, value);
   return out;
 }
 
@@ -183,13 +176,17 @@ function encodePush(event: PushEvent, viewer: UserId, view: ConversationRef | un
     case 'message': {
       // End-to-end content is pushed with encryption bits 3 (an AES session re-flags it to 1).
       const endToEnd = event.message.contentType === ContentType.ENCRYPTED;
-      return encodeFrame({
+      // The body is written after room for the header: the frame is one buffer, copied once.
+      const frame = writeStoredMessage(event.message, viewer, event.senderName, HEADER_LENGTH);
+      writeHeader(frame, 0, {
+        length: frame.length - HEADER_LENGTH,
+        version: PROTOCOL_VERSION,
         seq: 0,
         command: Command.MPS,
         flag: makeFlags(Flow.NOTIFY, Compression.NONE, endToEnd ? Encryption.END_TO_END : Encryption.NONE),
         status: 0,
-        body: encodeStoredMessage(event.message, viewer, event.senderName),
       });
+      return frame;
     }
     case 'notify':
       return notifyFrame(
