@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FROM_SOURCE, REPO_ROOT, SOURCE_EXEC_ARGV } from '../util/fork.js';
 import { freePort } from '../util/ports.js';
 import { createBenchDatabase, type BenchDatabase } from './postgres.js';
@@ -56,9 +57,10 @@ export async function spawnParleyNode(
 ): Promise<ParleyNode> {
   const tcpPort = await freePort();
   const httpPort = await freePort();
+  const flags = [...(await serverNodeFlags()), ...nodeArgs];
   const args = FROM_SOURCE
-    ? [...nodeArgs, ...SOURCE_EXEC_ARGV, join(REPO_ROOT, 'packages/server/src/cli.ts'), 'start']
-    : [...nodeArgs, join(REPO_ROOT, 'packages/server/dist/cli.js'), 'start'];
+    ? [...flags, ...SOURCE_EXEC_ARGV, join(REPO_ROOT, 'packages/server/src/cli.ts'), 'start']
+    : [...flags, join(REPO_ROOT, 'packages/server/dist/cli.js'), 'start'];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
@@ -151,4 +153,13 @@ export async function startParley(options: ParleyOptions): Promise<RunningSystem
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The node flags `npm start` gives the server (packages/server/src/node-flags.ts): it runs as shipped. */
+async function serverNodeFlags(): Promise<readonly string[]> {
+  const file = FROM_SOURCE ? 'packages/server/src/node-flags.ts' : 'packages/server/dist/node-flags.js';
+  const module = (await import(pathToFileURL(join(REPO_ROOT, file)).href)) as {
+    SERVER_NODE_FLAGS: readonly string[];
+  };
+  return module.SERVER_NODE_FLAGS;
 }
