@@ -11,7 +11,6 @@ import {
   PullRequestSchema,
   RegisterRequestSchema,
   RegisterResponseSchema,
-  SendResultSchema,
   SyncRequestSchema,
   SyncResponseSchema,
   UnknownCommandError,
@@ -24,6 +23,7 @@ import { handleWalletRequest } from './native-wallet-handlers.js';
 import { handleCallRequest } from './native-call-handlers.js';
 import { handleSocialRequest } from './native-social-handlers.js';
 import { encodePullResponse, stateToWire } from './native-wire.js';
+import { writeSendResult } from './send-result-writer.js';
 
 export type { NativeReply };
 
@@ -93,17 +93,16 @@ export async function handleNativeRequest(
         clientMsgId: req.clientMsgId,
         content: req.messageContent,
       });
-      return encode(
-        SendResultSchema,
-        create(SendResultSchema, {
+      return {
+        body: writeSendResult({
           messageId: result?.message.id ?? 0n,
-          seq: BigInt(result?.message.seq ?? 0),
-          serverTime: BigInt(result?.message.serverTime ?? Date.now()),
+          seq: result?.message.seq ?? 0,
+          serverTime: result?.message.serverTime ?? Date.now(),
           clientMsgId: req.clientMsgId,
           conversation,
           duplicate: result?.duplicate ?? false,
         }),
-      );
+      };
     }
     case Command.MP: {
       const session = dispatcher.requireSession(conn);

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { MessageContentSchema, MessageSchema } from '@parley/protocol';
+import { MessageContentSchema, MessageSchema, SendResultSchema } from '@parley/protocol';
 import type { StoredMessage } from '../../core/types.js';
 import { envelopeToWire, messageToWire } from './native-wire.js';
+import { writeSendResult } from './send-result-writer.js';
 import { writeStoredMessage } from './stored-message-writer.js';
 
 /** What the writer replaced: protobuf-es's encoding of the envelope, then the content as field 2. */
@@ -102,5 +103,31 @@ describe('stored message writer', () => {
       plain,
       'the scratch buffer is reused without leftovers',
     );
+  });
+});
+
+describe('send result writer', () => {
+  it('writes the bytes protobuf-es writes, for 2,000 random results', () => {
+    const next = random(9);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    for (let i = 0; i < 2000; i++) {
+      const fields = {
+        messageId: pick([0n, ...IDS]),
+        seq: Math.abs(pick(NUMBERS)),
+        serverTime: pick(NUMBERS),
+        clientMsgId: pick(STRINGS),
+        conversation: { type: pick([0, 1, 2]), target: pick(['', '42', 'general', ...STRINGS]) },
+        duplicate: next() < 0.5,
+      };
+      const expected = toBinary(
+        SendResultSchema,
+        create(SendResultSchema, {
+          ...fields,
+          seq: BigInt(fields.seq),
+          serverTime: BigInt(fields.serverTime),
+        }),
+      );
+      assert.deepEqual(writeSendResult(fields), expected, `case ${i}`);
+    }
   });
 });
