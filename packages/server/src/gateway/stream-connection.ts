@@ -56,6 +56,8 @@ export abstract class StreamConnection<F> implements GatewayConnection {
   private paused = false;
   /** Pipelined frames still being handled. */
   private readonly running = new Set<Promise<void>>();
+  /** Wakes drainQueue when one of MAX_PIPELINED running frames is done. */
+  private slotFreed: (() => void) | undefined;
   private observer: ConnectionObserver = NO_OBSERVER;
 
   constructor(
@@ -238,9 +240,20 @@ export abstract class StreamConnection<F> implements GatewayConnection {
       let frame: F | undefined;
       while (this.state === ConnState.OPEN && (frame = this.queue.shift()) !== undefined) {
         if (this.pipelined(frame)) {
-          const running = this.timed(frame).finally(() => this.running.delete(running));
+          const running = this.timed(frame).finally(() => {
+            this.running.delete(running);
+            const wake = this.slotFreed;
+            this.slotFreed = undefined;
+            wake?.();
+          });
           this.running.add(running);
-          if (this.running.size >= MAX_PIPELINED) await Promise.race(this.running);
+          // Not Promise.race(this.running): under a flood every frame would add a reaction to
+          // each of the MAX_PIPELINED running promises (work and garbage growing with the limit).
+          if (this.running.size >= MAX_PIPELINED) {
+            await new Promise<void>((resolve) => {
+              this.slotFreed = resolve;
+            });
+          }
         } else {
           await Promise.all(this.running);
           await this.timed(frame);
