@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { create, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   BadRequestError,
   ContentType,
@@ -252,6 +252,33 @@ describe('validateContent', () => {
     assert.ok(!Buffer.from(result.bytes).toString('latin1').includes('secret.png'));
     assert.equal(result.content.media?.url, 'https://cdn.example.com/a.png');
     assert.equal(input.localMediaPath, '/home/alice/Pictures/secret.png');
+  });
+
+  it('stores the client encoded bytes as they are, unless something in them must be cleared', () => {
+    const input = content({ contentType: ContentType.TEXT, text: 'as sent' });
+    const encoded = toBinary(MessageContentSchema, input);
+    assert.equal(validateContent(input, LIMITS, false, encoded).bytes, encoded, 'no re-encoding');
+    const withPath = content({
+      contentType: ContentType.IMAGE,
+      localMediaPath: '/home/alice/secret.png',
+      media: media('https://cdn.example.com/a.png'),
+    });
+    const sent = toBinary(MessageContentSchema, withPath);
+    const result = validateContent(withPath, LIMITS, false, sent);
+    assert.notEqual(result.bytes, sent);
+    assert.equal(fromBinary(MessageContentSchema, result.bytes).localMediaPath, '');
+    // The size limit applies to the bytes as sent too.
+    const big = content({ contentType: ContentType.TEXT, text: 'x'.repeat(5000) });
+    assert.throws(
+      () =>
+        validateContent(
+          big,
+          { ...LIMITS, maxContentBytes: 1000 },
+          false,
+          toBinary(MessageContentSchema, big),
+        ),
+      TooLargeError,
+    );
   });
 
   it('picks the search text per content type', () => {

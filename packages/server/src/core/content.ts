@@ -40,6 +40,11 @@ export function validateContent(
   input: MessageContent | undefined,
   limits: ContentLimits,
   authoredByServer = false,
+  /**
+   * `input` as the client encoded it, when the dialect has those bytes (native MS): stored as
+   * they are unless something must be cleared, which saves re-encoding every message.
+   */
+  encoded?: Uint8Array,
 ): ValidContent {
   if (input === undefined) throw new BadRequestError('message content is missing');
   const type = input.contentType;
@@ -97,8 +102,12 @@ export function validateContent(
       // Transient; the caller handles it before validation.
       throw new BadRequestError('typing is not a storable message');
   }
-  const content = create(MessageContentSchema, { ...input, localMediaPath: '' });
-  const bytes = toBinary(MessageContentSchema, content);
+  let content = input;
+  let bytes = encoded;
+  if (bytes === undefined || input.localMediaPath !== '') {
+    content = create(MessageContentSchema, { ...input, localMediaPath: '' });
+    bytes = toBinary(MessageContentSchema, content);
+  }
   if (bytes.length > limits.maxContentBytes) {
     throw new TooLargeError(`content of ${bytes.length} bytes exceeds ${limits.maxContentBytes}`);
   }

@@ -65,6 +65,8 @@ export interface SendInput {
   readonly conversation: ConversationRef;
   readonly clientMsgId: string;
   readonly content: MessageContent | undefined;
+  /** `content` exactly as the client encoded it, if the dialect has it (see validateContent). */
+  readonly contentBytes?: Uint8Array | undefined;
 }
 
 export interface SendOutcome {
@@ -175,7 +177,7 @@ export class MessageService {
       if (!CLIENT_MSG_ID.test(input.clientMsgId)) {
         throw new BadRequestError('clientMsgId must be 1-64 printable ASCII characters');
       }
-      valid = validateContent(input.content, this.config.content, authored);
+      valid = validateContent(input.content, this.config.content, authored, input.contentBytes);
     }
     const { conversationId, manager, peers } = await this.authorizeSend(session, input.conversation);
     if (valid === undefined) {

@@ -17,7 +17,14 @@ import {
 } from '@parley/protocol';
 import { PullDirection } from '../../core/types.js';
 import type { Dispatcher, GatewayConnection } from '../dispatcher.js';
-import { decode, reply as encode, ref, seqNumber, type NativeReply } from './native-codec.js';
+import {
+  decode,
+  reply as encode,
+  ref,
+  seqNumber,
+  soleEmbeddedField,
+  type NativeReply,
+} from './native-codec.js';
 import { handleFeatureRequest } from './native-feature-handlers.js';
 import { handleWalletRequest } from './native-wallet-handlers.js';
 import { handleCallRequest } from './native-call-handlers.js';
@@ -26,6 +33,9 @@ import { encodePullResponse, stateToWire } from './native-wire.js';
 import { writeSendResult } from './send-result-writer.js';
 
 export type { NativeReply };
+
+/** `Message.message_content`. */
+const MESSAGE_CONTENT_FIELD = 2;
 
 /** What the frame's header said about the body. */
 export interface RequestFlags {
@@ -92,6 +102,7 @@ export async function handleNativeRequest(
         conversation,
         clientMsgId: req.clientMsgId,
         content: req.messageContent,
+        contentBytes: soleEmbeddedField(body, MESSAGE_CONTENT_FIELD),
       });
       return {
         body: writeSendResult({
