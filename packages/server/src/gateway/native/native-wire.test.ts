@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { MessageContentSchema, MessageSchema, PullResponseSchema } from '@parley/protocol';
 import type { StoredMessage } from '../../core/types.js';
-import { encodePullResponse, encodeStoredMessage, messageToWire } from './native-wire.js';
+import { encodePullResponse, messageToWire } from './native-wire.js';
+import { writeStoredMessage } from './stored-message-writer.js';
 
 function stored(seq: number, text: string): StoredMessage {
   return {
@@ -27,7 +28,7 @@ describe('native wire: stored messages spliced as bytes', () => {
     for (const text of ['hi', 'x'.repeat(300), '你好 👋']) {
       const m = stored(7, text);
       for (const viewer of [5n, 9n]) {
-        const spliced = fromBinary(MessageSchema, encodeStoredMessage(m, viewer, 'alice'));
+        const spliced = fromBinary(MessageSchema, writeStoredMessage(m, viewer, 'alice'));
         assert.deepEqual(spliced, messageToWire(m, viewer, 'alice'));
       }
     }

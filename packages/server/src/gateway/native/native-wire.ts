@@ -13,7 +13,6 @@ import {
   ContactNoticeSchema,
   NotifySchema,
   PresenceNoticeSchema,
-  PullResponseSchema,
   ReadNoticeSchema,
   HEADER_LENGTH,
   PROTOCOL_VERSION,
@@ -27,6 +26,7 @@ import { conversationRefFor, type ConversationRef } from '../../core/conversatio
 import type { ConversationListEntry } from '../../core/conversation-service.js';
 import type { PushEvent } from '../../core/session.js';
 import type { ConversationState, StoredMessage, UserId } from '../../core/types.js';
+import { scratch } from './proto-scratch-writer.js';
 import { writeStoredMessage } from './stored-message-writer.js';
 
 /** Core records as native protobuf bodies, from the point of view of `viewer`. */
@@ -34,15 +34,6 @@ export function messageToWire(message: StoredMessage, viewer: UserId, senderName
   const wire = envelopeToWire(message, viewer, senderName);
   wire.messageContent = fromBinary(MessageContentSchema, message.content);
   return wire;
-}
-
-/**
- * A stored message as `Message` bytes without decoding and re-encoding its content: the envelope
- * is written, then the stored MessageContent bytes as field 2 (protobuf readers take fields in
- * any order). The hot path of pushes and pulls.
- */
-export function encodeStoredMessage(message: StoredMessage, viewer: UserId, senderName = ''): Uint8Array {
-  return writeStoredMessage(message, viewer, senderName);
 }
 
 /** Everything of a stored message's `Message` but its content. */
@@ -62,47 +53,23 @@ export function envelopeToWire(message: StoredMessage, viewer: UserId, senderNam
   });
 }
 
-/** `PullResponse.messages` is field 1. */
-const PULL_MESSAGES_FIELD = 1;
-
-/** PullResponse bytes from stored messages (see encodeStoredMessage), in one allocation. */
+/**
+ * PullResponse bytes from stored messages (see writeStoredMessage), written with the same scratch
+ * writer in field order: messages (1), has_more (2), max_seq (3).
+ */
 export function encodePullResponse(
   messages: readonly StoredMessage[],
   viewer: UserId,
   hasMore: boolean,
   maxSeq: number,
 ): Uint8Array {
-  const head = toBinary(PullResponseSchema, create(PullResponseSchema, { hasMore, maxSeq: BigInt(maxSeq) }));
-  const parts = messages.map((m) => encodeStoredMessage(m, viewer));
-  let size = head.length;
-  for (const part of parts) size += 1 + varintLength(part.length) + part.length;
-  const out = new Uint8Array(size);
-  out.set(head);
-  let at = head.length;
-  for (const part of parts) at = writeField(out, at, PULL_MESSAGES_FIELD, part);
-  return out;
-}
-
-/** Writes a length-delimited field (tag, varint length, bytes) at `at`; returns the end. */
-function writeField(out: Uint8Array, at: number, field: number, value: Uint8Array): number {
-  out[at++] = (field << 3) | 2;
-  let n = value.length;
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  out[at++] = n;
-  out.set(value, at);
-  return at + value.length;
-}
-
-function varintLength(n: number): number {
-  let length = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    length += 1;
-  }
-  return length;
+  // Each message is copied out of the scratch buffer before the response is written into it.
+  const parts = messages.map((m) => writeStoredMessage(m, viewer, ''));
+  scratch.begin(0);
+  for (const part of parts) scratch.bytes(1, part);
+  scratch.bool(2, hasMore);
+  scratch.uint(3, maxSeq);
+  return scratch.finish();
 }
 
 /** A conversation-list entry: the state plus what the list shows. */
