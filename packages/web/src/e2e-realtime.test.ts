@@ -216,7 +216,9 @@ describe('the web client, live: typing, presence, emoji, mentions, edit, search,
       })()`);
     await setHidden(true);
     await send(alice, 'ping while away');
-    await bob.waitForFunction('window.__shown.length > 0');
+    // A function, not a string: when Playwright has to poll, it evals a string predicate in the
+    // page, which the app's Content Security Policy (script-src 'self') refuses.
+    await bob.waitForFunction(() => (window as unknown as { __shown: unknown[] }).__shown.length > 0);
     assert.deepEqual(await shown(), [{ title: 'alice in Planning', body: 'ping while away' }]);
     // Own messages never notify.
     await setHidden(false);
