@@ -1,5 +1,5 @@
 import type { Endpoint } from '../clients/endpoint.js';
-import { nowMs, sleep } from '../util/clock.js';
+import { nowMs, sleep, sleepUntil } from '../util/clock.js';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from '../util/histogram.js';
 import { makePayload, readStamp, type Stamp } from '../wire/payload.js';
 
@@ -88,7 +88,7 @@ export async function sendToGroup(sender: Endpoint, args: FanoutSendArgs): Promi
   const sentAt: number[] = [];
   let acked = 0;
   let ackErrors = 0;
-  await sleep(Math.max(0, args.startAt - nowMs()));
+  await sleepUntil(args.startAt);
   let k = 0;
   while (k < args.count) {
     const due = Math.min(args.count, Math.floor((nowMs() - args.startAt) / interval) + 1);

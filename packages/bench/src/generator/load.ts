@@ -1,5 +1,5 @@
 import type { Endpoint } from '../clients/endpoint.js';
-import { nowMs, sleep } from '../util/clock.js';
+import { nowMs, sleep, sleepUntil } from '../util/clock.js';
 import { encodeHistogram, newHistogram, recordMs } from '../util/histogram.js';
 import { makePayload, readStamp, type Stamp } from '../wire/payload.js';
 
@@ -116,12 +116,12 @@ export async function runLoad(endpoints: ReadonlyMap<string, Endpoint>, args: Lo
   }
 
   const cpuBefore = process.cpuUsage();
-  await sleep(Math.max(0, args.startAt - nowMs()));
+  await sleepUntil(args.startAt);
   let offered = 0;
   if (closedLoop) {
     const t = nowMs();
     for (const p of pairs) for (let i = 0; i < args.window; i++) sendOne(p, t);
-    await sleep(Math.max(0, measureTo - nowMs()));
+    await sleepUntil(measureTo);
   } else {
     const interval = 1000 / args.rate;
     const maxOutstanding = Math.max(1000, Math.min(50_000, args.rate * 2));

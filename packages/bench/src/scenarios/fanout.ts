@@ -4,7 +4,7 @@ import { GeneratorPool } from '../generator/pool.js';
 import type { FanoutPhaseParams } from '../params.js';
 import type { FanoutPhase, FanoutResult } from '../report/types.js';
 import type { RunningSystem } from '../systems/running-system.js';
-import { nowMs, sleep } from '../util/clock.js';
+import { nowMs, sleep, sleepUntil } from '../util/clock.js';
 import { mergeEncoded, newHistogram, recordMs, summarize } from '../util/histogram.js';
 import { cpuPercent, sampleProcesses } from '../util/proc-stats.js';
 import { errorText, parleyFactory, peerFactories, selected, split, type ScenarioContext } from './context.js';
@@ -103,7 +103,7 @@ async function runPhase(
     perGen.map((members, g) => pool.at(g).call('fanoutListen', { messages: ph.messages, members })),
   );
   const startAt = nowMs() + 300;
-  await sleep(Math.max(0, startAt - nowMs()));
+  await sleepUntil(startAt);
   const before = sampleProcesses(system.pids);
   const [sent, reports] = await Promise.all([
     pool.at(0).call('fanoutSend', {
