@@ -94,7 +94,7 @@ export const PARAMS: Record<Mode, Params> = {
   },
   quick: {
     payloadBytes: PAYLOAD_BYTES,
-    idle: { connections: 2500, generators: 2, sources: 4, settleMs: 1500, windowMs: 4000, heartbeatMs: 4000 },
+    idle: { connections: 5000, generators: 2, sources: 4, settleMs: 1500, windowMs: 4000, heartbeatMs: 4000 },
     oneToOne: {
       pairs: 100,
       generators: 2,

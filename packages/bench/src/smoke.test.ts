@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Command, HEADER_LENGTH, MessageSchema, readHeader } from '@parley/protocol';
 import { PARAMS } from './params.js';
-import { goalsOf, ratiosOf } from './report/analysis.js';
+import { goalsOf, idleProjection, ratiosOf } from './report/analysis.js';
 import type {
   BenchReport,
   ClusterResult,
@@ -50,8 +50,9 @@ function assertFinite(value: number, what: string): void {
 
 function assertCompleteStep(system: string, s: StepResult, acknowledged: boolean): void {
   assert.ok(s.sent > 0, `${system} ${s.label}: nothing sent`);
+  const counts = `sent ${s.sent}, acked ${s.acked} (${s.ackErrors} errors), delivered ${s.delivered}, ${s.outOfOrder} out of order`;
   if (system.startsWith('Parley'))
-    assert.equal(s.delivered, s.sent, `${system} ${s.label}: delivered ≠ sent`);
+    assert.equal(s.delivered, s.sent, `${system} ${s.label}: delivered ≠ sent (${counts})`);
   // A peer's own losses (Mosquitto drops a few QoS 1 messages now and then) are its figures to
   // report, not a failure of the harness.
   else assert.ok(s.delivered >= s.sent * 0.99, `${system} ${s.label}: delivered ${s.delivered} of ${s.sent}`);
@@ -137,6 +138,17 @@ test('idle connections: every system holds every connection and reports its memo
   // Parley and the raw relay heartbeat from the client; Socket.IO and MQTT run their own.
   assert.ok((results[0]?.heartbeatsPerSecond ?? 0) > 0);
   assert.notEqual(results[0]?.heapPerConnectionBytes, null, 'Parley reports its heap through /metrics');
+  const young = results[0]?.youngGeneration;
+  assert.ok(young !== null && young !== undefined, 'Parley reports its young generation through /metrics');
+  assert.ok(young.afterBytes > 0 && young.capBytes >= young.afterBytes, JSON.stringify(young));
+  // 64 MB semi-spaces (server/src/node-flags.ts): two of them.
+  assert.equal(young.capBytes, 2 * 64 * 1024 * 1024);
+  assertFinite(idleProjection(results[0] as IdleResult)?.projectedBytes ?? NaN, 'idle projection');
+  assert.equal(
+    results.slice(1).every((r) => r.youngGeneration === null),
+    true,
+    'peers have no /metrics',
+  );
 });
 
 test('1:1: every message sent is delivered once, in order, and (except by the raw relay) acknowledged', async () => {

@@ -30,6 +30,17 @@ export interface IdleResult {
   readonly rssPerConnectionBytes: number;
   /** V8 heap used per connection (Parley's /metrics), when known. */
   readonly heapPerConnectionBytes: number | null;
+  /**
+   * Parley's young generation (V8 new space) at the two readings and the most it can grow to. V8
+   * grows it under allocation pressure (the logins) up to a cap set by the node flags, whatever
+   * the number of connections: a fixed cost that, counted per connection, makes a few thousand
+   * connections look dearer than 100,000 would be.
+   */
+  readonly youngGeneration: {
+    readonly beforeBytes: number;
+    readonly afterBytes: number;
+    readonly capBytes: number;
+  } | null;
   readonly idleCpuPercent: number;
   readonly heartbeatsPerSecond: number;
   readonly closedDuringIdle: number;

@@ -1,19 +1,37 @@
 import type { EndpointSpec } from '../clients/endpoint.js';
 import { GeneratorPool } from '../generator/pool.js';
 import type { IdleResult } from '../report/types.js';
+import { parleyYoungGenerationCapBytes } from '../systems/parley-server.js';
 import type { RunningSystem } from '../systems/running-system.js';
 import { sleep } from '../util/clock.js';
 import { loopbackSources } from '../util/ports.js';
 import { cpuPercent, sampleProcesses } from '../util/proc-stats.js';
 import { errorText, parleyFactory, peerFactories, selected, split, type ScenarioContext } from './context.js';
 
-/** Parley's V8 heap in use, from its Prometheus endpoint. */
-async function parleyHeapUsed(system: RunningSystem): Promise<number | null> {
+interface HeapReading {
+  /** V8 heap in use. */
+  readonly usedBytes: number;
+  /** V8's young generation (new space) in memory: V8 grows it under load, up to a fixed cap. */
+  readonly youngBytes: number;
+}
+
+const METRIC_NUMBER = String.raw`(\d+(?:\.\d+)?(?:e\+?\d+)?)`;
+const HEAP_USED = new RegExp(String.raw`^parley_nodejs_heap_size_used_bytes\s+${METRIC_NUMBER}`, 'm');
+const NEW_SPACE = new RegExp(
+  String.raw`^parley_nodejs_heap_space_physical_bytes\{space="new"\}\s+${METRIC_NUMBER}`,
+  'm',
+);
+
+/** Parley's V8 heap, from its Prometheus endpoint. */
+async function parleyHeap(system: RunningSystem): Promise<HeapReading | null> {
   if (system.httpPort === undefined) return null;
   try {
     const text = await (await fetch(`http://127.0.0.1:${system.httpPort}/metrics`)).text();
-    const m = /^parley_nodejs_heap_size_used_bytes\s+(\d+(?:\.\d+)?(?:e\+?\d+)?)/m.exec(text);
-    return m?.[1] === undefined ? null : Number(m[1]);
+    const used = HEAP_USED.exec(text)?.[1];
+    const young = NEW_SPACE.exec(text)?.[1];
+    return used === undefined || young === undefined
+      ? null
+      : { usedBytes: Number(used), youngBytes: Number(young) };
   } catch {
     return null;
   }
@@ -51,7 +69,7 @@ export async function runIdle(ctx: ScenarioContext): Promise<IdleResult[]> {
       }
       await sleep(p.settleMs);
       const before = sampleProcesses(system.pids);
-      const heapBefore = await parleyHeapUsed(system);
+      const heapBefore = await parleyHeap(system);
       const sources = loopbackSources(p.sources);
       const t0 = performance.now();
       const connected = await Promise.all(
@@ -73,7 +91,7 @@ export async function runIdle(ctx: ScenarioContext): Promise<IdleResult[]> {
         gens.gens.map((g) => g.call('idle', { durationMs: p.windowMs, heartbeatMs: p.heartbeatMs })),
       );
       const idleEnd = sampleProcesses(system.pids);
-      const heapAfter = await parleyHeapUsed(system);
+      const heapAfter = await parleyHeap(system);
       const heartbeats = idle.reduce((n, r) => n + r.heartbeats, 0);
       const result: IdleResult = {
         system: factory.label,
@@ -86,7 +104,17 @@ export async function runIdle(ctx: ScenarioContext): Promise<IdleResult[]> {
         rssAfterBytes: idleEnd.rssBytes,
         rssPerConnectionBytes: ok === 0 ? 0 : (idleEnd.rssBytes - before.rssBytes) / ok,
         heapPerConnectionBytes:
-          heapBefore === null || heapAfter === null || ok === 0 ? null : (heapAfter - heapBefore) / ok,
+          heapBefore === null || heapAfter === null || ok === 0
+            ? null
+            : (heapAfter.usedBytes - heapBefore.usedBytes) / ok,
+        youngGeneration:
+          heapBefore === null || heapAfter === null || system.kind !== 'parley'
+            ? null
+            : {
+                beforeBytes: heapBefore.youngBytes,
+                afterBytes: heapAfter.youngBytes,
+                capBytes: await parleyYoungGenerationCapBytes(),
+              },
         idleCpuPercent: cpuPercent(idleStart, idleEnd),
         heartbeatsPerSecond: heartbeats / (p.windowMs / 1000),
         closedDuringIdle: idle.reduce((n, r) => n + r.closed, 0),
@@ -121,6 +149,7 @@ function failedIdle(system: string, generators: number, error: string): IdleResu
     rssAfterBytes: 0,
     rssPerConnectionBytes: 0,
     heapPerConnectionBytes: null,
+    youngGeneration: null,
     idleCpuPercent: 0,
     heartbeatsPerSecond: 0,
     closedDuringIdle: 0,

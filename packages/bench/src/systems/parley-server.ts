@@ -163,3 +163,17 @@ async function serverNodeFlags(): Promise<readonly string[]> {
   };
   return module.SERVER_NODE_FLAGS;
 }
+
+/** V8's largest semi-space on 64-bit machines when no flag sets it (Node 20). */
+const DEFAULT_SEMI_SPACE_MB = 16;
+
+/**
+ * The most Parley's young generation can grow to: two semi-spaces of the size its node flags
+ * allow. V8 reaches it under allocation pressure whatever the number of connections.
+ */
+export async function parleyYoungGenerationCapBytes(): Promise<number> {
+  const flag = (await serverNodeFlags()).find((f) => f.startsWith('--max-semi-space-size='));
+  const mb = flag === undefined ? DEFAULT_SEMI_SPACE_MB : Number(flag.slice(flag.indexOf('=') + 1));
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`cannot read the semi-space size from ${flag ?? ''}`);
+  return 2 * mb * 1024 * 1024;
+}

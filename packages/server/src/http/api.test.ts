@@ -585,6 +585,8 @@ describe('HTTP API', () => {
       assert.equal(res.status, 200);
       assert.match(res.body, /^parley_messages_in_total \d+$/m);
       assert.match(res.body, /^parley_connections \d+$/m);
+      assert.match(res.body, /^parley_nodejs_heap_space_physical_bytes\{space="new"\} [1-9]\d*$/m);
+      assert.match(res.body, /^parley_nodejs_heap_space_physical_bytes\{space="old"\} [1-9]\d*$/m);
       assert.match(res.body, /parley_http_request_duration_seconds_count\{/);
       assert.match(res.body, /parley_http_errors_total\{status="NOT_FOUND"\}/);
     });

@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MessageContent } from '@parley/protocol';
 import type { MessageObserver } from '../core/message-observer.js';
@@ -67,6 +68,19 @@ export class Metrics implements MessageObserver {
       registers: [this.registry],
       collect() {
         for (const [dialect, n] of source()) this.set({ dialect }, n);
+      },
+    });
+    // prom-client gives each space's reserved size; the part in memory is what RSS counts (V8
+    // reserves a large young generation up front and touches it as allocation needs it).
+    new Gauge({
+      name: 'parley_nodejs_heap_space_physical_bytes',
+      help: 'V8 heap memory actually in use by the process (touched pages), by space',
+      labelNames: ['space'],
+      registers: [this.registry],
+      collect() {
+        for (const space of getHeapSpaceStatistics()) {
+          this.set({ space: space.space_name.replace(/_space$/, '') }, space.physical_space_size);
+        }
       },
     });
   }
