@@ -1166,6 +1166,46 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal(retry.duplicate, true);
         assert.deepEqual(await mentionSeqs(id, [a, b, c]), [3, 3, 2]);
       });
+
+      void it('group commit: mentions amid plain appends keep call order and flag only their members', async () => {
+        const [a, b, c] = [nextId(), nextId(), nextId()];
+        const [id, other] = [conversationId(), conversationId()];
+        await db().createConversation(group(id, [a, b, c]));
+        await db().createConversation(group(other, [a, b]));
+        const bytes = Uint8Array.from([0, 255, 92, 120, 34, 44, 123, 125, 0]);
+        const sent = [
+          newMessage(id, a),
+          newMessage(other, b, { content: bytes, searchText: 'quote " comma , brace { backslash \\' }),
+          newMessage(id, a, { mentions: [b] }),
+          newMessage(id, b, { mentions: [b] }),
+          newMessage(other, a),
+          newMessage(id, c, { mentionAll: true }),
+          newMessage(id, a),
+        ];
+        // One turn: one group commit.
+        const results = await Promise.all(sent.map((m) => db().appendMessage(m)));
+        assert.deepEqual(
+          results.map((r) => [r.message.conversationId, r.message.seq, r.duplicate]),
+          [
+            [id, 1, false],
+            [other, 1, false],
+            [id, 2, false],
+            [id, 3, false],
+            [other, 2, false],
+            [id, 4, false],
+            [id, 5, false],
+          ],
+        );
+        assert.deepEqual(await mentionSeqs(id, [a, b, c]), [4, 4, 0]);
+        assert.deepEqual(await mentionSeqs(other, [a, b]), [0, 0]);
+        assert.deepEqual((await db().getConversationState(a, id))?.readSeq, 5);
+        assert.deepEqual((await db().getConversationState(b, other))?.readSeq, 1);
+        const stored = await db().getMessage(other, 1);
+        assert.deepEqual(stored?.content, bytes);
+        assert.equal(stored?.searchText, sent[1]?.searchText);
+        assert.equal(stored?.id, sent[1]?.id);
+        assert.equal(stored?.clientMsgId, sent[1]?.clientMsgId);
+      });
     });
 
     void describe('searchMessages', () => {

@@ -175,4 +175,36 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX user_keys_current ON user_keys (user_id, published_at);
   `,
+  `
+  -- Version 6: a group commit's plain appends (no mentions) in one round trip. The same three
+  -- statements as the store's single append, per message in array order; any error (a retry on
+  -- the dedup index, a missing conversation) aborts the caller's transaction, which then appends
+  -- each message alone.
+  CREATE FUNCTION append_messages(
+    p_ids bigint[], p_conversations text[], p_senders bigint[], p_devices text[],
+    p_client_msg_ids text[], p_content_types integer[], p_contents bytea[], p_search_texts text[],
+    p_server_times bigint[]
+  ) RETURNS bigint[] LANGUAGE plpgsql AS $$
+  DECLARE
+    seqs bigint[] := '{}';
+    next_seq bigint;
+  BEGIN
+    FOR i IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+      UPDATE conversations SET max_seq = max_seq + 1 WHERE id = p_conversations[i]
+        RETURNING max_seq INTO next_seq;
+      IF next_seq IS NULL THEN
+        RAISE EXCEPTION 'conversation % not found', p_conversations[i] USING ERRCODE = 'no_data_found';
+      END IF;
+      INSERT INTO messages (id, conversation_id, seq, sender_id, sender_device, client_msg_id,
+                            content_type, content, search_text, server_time)
+      VALUES (p_ids[i], p_conversations[i], next_seq, p_senders[i], p_devices[i], p_client_msg_ids[i],
+              p_content_types[i], p_contents[i], p_search_texts[i], p_server_times[i]);
+      UPDATE memberships SET read_seq = GREATEST(read_seq, next_seq)
+        WHERE user_id = p_senders[i] AND conversation_id = p_conversations[i];
+      seqs := seqs || next_seq;
+    END LOOP;
+    RETURN seqs;
+  END
+  $$;
+  `,
 ];

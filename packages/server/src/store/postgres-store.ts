@@ -152,6 +152,11 @@ const Q = {
     text: appendSql('user_id = ANY($10::bigint[]) AND conversation_id = $2::text'),
   },
   appendMentionAll: { name: 'parley_append_mention_all', text: appendSql('conversation_id = $2::text') },
+  appendPlain: {
+    name: 'parley_append_plain',
+    text: `SELECT append_messages($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::integer[], $7::bytea[], $8::text[], $9::bigint[]) AS seqs`,
+  },
   forward: {
     name: 'parley_forward',
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $2
@@ -212,6 +217,11 @@ function appendStatement(m: NewMessage): { name: string; text: string; values: u
   if (m.mentionAll === true) return { ...Q.appendMentionAll, values };
   if (mentions.length > 0) return { ...Q.appendMentions, values: [...values, mentions] };
   return { ...Q.append, values };
+}
+
+/** An append that flags nobody: append_messages (migration 6) takes it. */
+function isPlainAppend(m: NewMessage): boolean {
+  return m.mentionAll !== true && (m.mentions === undefined || m.mentions.every((id) => id === m.senderId));
 }
 
 function appendSql(mentioned: string): string {
@@ -778,10 +788,33 @@ export class PostgresStore implements Store {
         });
         const results = await this.#transaction(async (c) => {
           const out = new Map<number, AppendResult>();
+          // Plain appends go in runs through append_messages (one round trip each run); one with
+          // mentions takes its own statement, in its place, so each conversation keeps its order.
+          let run: number[] = [];
+          const flushRun = async () => {
+            if (run.length === 0) return;
+            const indexes = run;
+            run = [];
+            const messages = indexes.map((i) => (batch[i] as PendingAppend).message);
+            const seqs = await this.#appendPlainOn(c, messages);
+            indexes.forEach((i, k) => {
+              const seq = seqs[k];
+              const m = messages[k];
+              if (seq === undefined || m === undefined) throw new InternalError('append lost its seq');
+              out.set(i, { message: stored(m, seq), duplicate: false });
+            });
+          };
           for (const i of ordered) {
             const entry = batch[i];
-            if (entry !== undefined) out.set(i, await this.#appendOn(c, entry.message));
+            if (entry === undefined) continue;
+            if (isPlainAppend(entry.message)) {
+              run.push(i);
+              continue;
+            }
+            await flushRun();
+            out.set(i, await this.#appendOn(c, entry.message));
           }
+          await flushRun();
           return out;
         });
         batch.forEach((entry, i) => {
@@ -801,6 +834,27 @@ export class PostgresStore implements Store {
         entry.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
+  }
+
+  /** Plain appends (see isPlainAppend) in one statement; their seqs, in order. */
+  async #appendPlainOn(c: PoolClient, messages: readonly NewMessage[]): Promise<number[]> {
+    const { rows } = await c.query<{ seqs: string[] }>({
+      ...Q.appendPlain,
+      values: [
+        messages.map((m) => m.id),
+        messages.map((m) => m.conversationId),
+        messages.map((m) => m.senderId),
+        messages.map((m) => m.senderDevice),
+        messages.map((m) => m.clientMsgId),
+        messages.map((m) => m.contentType),
+        messages.map((m) => m.content),
+        messages.map((m) => m.searchText),
+        messages.map((m) => m.serverTime),
+      ],
+    });
+    const seqs = rows[0]?.seqs ?? [];
+    if (seqs.length !== messages.length) throw new InternalError('append_messages lost seqs');
+    return seqs.map(Number);
   }
 
   /** Inside a batch transaction: any error aborts it (the caller then runs each alone). */
