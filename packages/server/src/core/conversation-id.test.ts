@@ -66,6 +66,11 @@ describe('conversation ids', () => {
     assert.throws(() => conversationRefFor(1n, 'x:1:2'), /malformed/);
     assert.throws(() => conversationRefFor(1n, 's:1'), /malformed/);
     assert.throws(() => conversationRefFor(1n, ''), /malformed/);
+    assert.throws(() => conversationRefFor(1n, 'g42'), /malformed/);
+    assert.throws(() => conversationRefFor(1n, 'gg:42'), /malformed/);
+    assert.deepEqual(conversationRefFor(1n, 'r:a.b-c'), { type: ConversationType.CHATROOM, target: 'a.b-c' });
+    assert.deepEqual(conversationRefFor(12n, 's:3:12'), { type: ConversationType.SINGLE, target: '3' });
+    assert.deepEqual(conversationRefFor(3n, 's:3:12'), { type: ConversationType.SINGLE, target: '12' });
   });
 
   it('conversationIdFor rejects bad targets and unknown types', () => {

@@ -57,13 +57,38 @@ export function conversationIdFor(viewer: UserId, ref: ConversationRef): Convers
   }
 }
 
-/** The reference `viewer` uses for a stored conversation key. */
+const COLON = ':';
+const KIND_SINGLE = 's'.charCodeAt(0);
+const KIND_GROUP = 'g'.charCodeAt(0);
+const KIND_ROOM = 'r'.charCodeAt(0);
+
+/** The text of `id` from `start` up to the next ':' (or the end). */
+function part(id: string, start: number): string {
+  const end = id.indexOf(COLON, start);
+  return end < 0 ? id.slice(start) : id.slice(start, end);
+}
+
+/**
+ * The reference `viewer` uses for a stored conversation key. Runs for every message pushed (twice:
+ * the conversation and the sender's side), so it slices the key instead of splitting it.
+ */
 export function conversationRefFor(viewer: UserId, id: ConversationId): ConversationRef {
-  const [kind, a, b] = id.split(':');
-  if (kind === 's' && a !== undefined && b !== undefined) {
-    return { type: ConversationType.SINGLE, target: String(viewer) === a ? b : a };
+  if (id.length >= 2 && id[1] === COLON) {
+    const a = part(id, 2);
+    switch (id.charCodeAt(0)) {
+      case KIND_SINGLE: {
+        const bStart = 2 + a.length + 1;
+        if (bStart > id.length) break;
+        const b = part(id, bStart);
+        return { type: ConversationType.SINGLE, target: String(viewer) === a ? b : a };
+      }
+      case KIND_GROUP:
+        return { type: ConversationType.GROUP, target: a };
+      case KIND_ROOM:
+        return { type: ConversationType.CHATROOM, target: a };
+      default:
+        break;
+    }
   }
-  if (kind === 'g' && a !== undefined) return { type: ConversationType.GROUP, target: a };
-  if (kind === 'r' && a !== undefined) return { type: ConversationType.CHATROOM, target: a };
   throw new Error(`malformed conversation id ${id}`);
 }
