@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError, type ParleyConfig } from './config.js';
+import { AdminService } from './core/admin-service.js';
+import { UserRestrictions } from './core/user-restrictions.js';
 import { AuthService } from './core/auth-service.js';
 import { DEFAULT_CONTENT_LIMITS } from './core/content.js';
 import { ChangeService } from './core/change-service.js';
@@ -134,10 +136,12 @@ export function createServices(
     loginWindowMs: config.loginWindowMs,
     maxLoginFailuresPerAddress: config.maxLoginFailuresPerAddress,
   });
+  const restrictions = new UserRestrictions(store);
   const messages = new MessageService(store, ids, sessions, members, fanout, {
     content: { ...DEFAULT_CONTENT_LIMITS, maxTextLength: config.maxTextLength },
     maxPullLimit: config.maxPullLimit,
     rateLimits: limits,
+    restrictions,
     observer: {
       async stored(message, content, duplicate) {
         await media.stored(message, content);
@@ -157,6 +161,7 @@ export function createServices(
   // Presence is shared in conversations small enough to push whole messages to.
   const presence = new PresenceService(store, sessions, sessions, config.groupNotifyThreshold);
   const services: CoreServices = {
+    admin: new AdminService(store, sessions, restrictions),
     auth,
     limits,
     sessions,

@@ -72,7 +72,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       void it('creates a user and reads it back by id and by username', async () => {
         const input = newUser();
         const created = await db().createUser(input);
-        assert.deepEqual(created, { ...input, avatarUrl: '', lastSeenAt: 0 });
+        assert.deepEqual(created, { ...input, avatarUrl: '', lastSeenAt: 0, bannedUntil: 0, mutedUntil: 0 });
         assert.deepEqual(await db().getUserById(input.id), created);
         assert.deepEqual(await db().getUserByUsername(input.username), created);
       });
@@ -122,6 +122,37 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal((await db().getUserById(big.id))?.id, big.id);
         assert.equal((await db().getUserById(odd.id))?.id, odd.id);
         assert.equal(await db().getUserById(2n ** 53n), undefined);
+      });
+    });
+
+    void describe('admin restrictions and totals', () => {
+      void it('restrictUser sets the given ban and mute times only; NotFoundError for an unknown user', async () => {
+        const user = await db().createUser(newUser());
+        const banned = await db().restrictUser(user.id, { bannedUntil: 2_000_000_000_000 });
+        assert.deepEqual([banned.bannedUntil, banned.mutedUntil], [2_000_000_000_000, 0]);
+        const muted = await db().restrictUser(user.id, { mutedUntil: 8_640_000_000_000_000 });
+        assert.deepEqual([muted.bannedUntil, muted.mutedUntil], [2_000_000_000_000, 8_640_000_000_000_000]);
+        assert.deepEqual(await db().getUserById(user.id), muted);
+        assert.deepEqual(await db().getUserByUsername(user.username), muted);
+        const lifted = await db().restrictUser(user.id, { bannedUntil: 0 });
+        assert.deepEqual([lifted.bannedUntil, lifted.mutedUntil], [0, 8_640_000_000_000_000]);
+        assert.equal(lifted.displayName, user.displayName);
+        await assert.rejects(db().restrictUser(nextId(), { mutedUntil: 1 }), NotFoundError);
+        await assert.rejects(db().restrictUser(user.id, { bannedUntil: -1 }), BadRequestError);
+      });
+
+      void it('totals count users, conversations by type and messages', async () => {
+        const before = await db().totals();
+        const sender = (await db().createUser(newUser())).id;
+        const id = conversationId();
+        await db().createConversation(group(id, [sender]));
+        for (let i = 0; i < 3; i++) await db().appendMessage(newMessage(id, sender));
+        const after = await db().totals();
+        assert.equal(after.users - before.users, 1);
+        assert.equal(after.conversations.group - before.conversations.group, 1);
+        assert.equal(after.conversations.single, before.conversations.single);
+        assert.equal(after.conversations.chatroom, before.conversations.chatroom);
+        assert.equal(after.messages - before.messages, 3);
       });
     });
 
@@ -910,7 +941,13 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         assert.equal((await db().getUserById(input.id))?.lastSeenAt, 1_700_000_123_456);
         await db().setLastSeen(input.id, 1_700_000_200_000);
         const user = await db().getUserById(input.id);
-        assert.deepEqual(user, { ...input, avatarUrl: '', lastSeenAt: 1_700_000_200_000 });
+        assert.deepEqual(user, {
+          ...input,
+          avatarUrl: '',
+          lastSeenAt: 1_700_000_200_000,
+          bannedUntil: 0,
+          mutedUntil: 0,
+        });
         await db().setLastSeen(nextId(), 5);
         await assert.rejects(db().setLastSeen(input.id, -1), BadRequestError);
       });

@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import type { PresenceEntry } from '../core/cluster.js';
-import type { PushEvent } from '../core/session.js';
+import type { SessionEvent } from '../core/session.js';
 import type { ConversationId, UserId } from '../core/types.js';
 
 /**
@@ -59,10 +59,10 @@ export function decodeBusMessage(bytes: Uint8Array): BusMessage {
   return value as BusMessage;
 }
 
-export function encodePushEvent(event: PushEvent): Uint8Array {
+export function encodePushEvent(event: SessionEvent): Uint8Array {
   return serialize(event);
 }
 
-export function decodePushEvent(bytes: Uint8Array): PushEvent {
-  return deserialize(bytes) as PushEvent;
+export function decodePushEvent(bytes: Uint8Array): SessionEvent {
+  return deserialize(bytes) as SessionEvent;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KickReason } from '@parley/protocol';
 import {
   BROADCAST,
   WorkerIdsExhaustedError,
@@ -226,6 +227,26 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         assert.equal(b.sessions.detach(bob), true);
         assert.equal(b.sessions.detach(bob), false);
         await until(() => !a.sessions.isOnline(200n));
+        await Promise.all([a.close(), b.close()]);
+      });
+
+      it("an admin's ban kicks the user's sessions on every node, with reason BANNED", async () => {
+        const [a, b] = await twoNodes(f());
+        const here = fakeSession(1, 800n, 1);
+        const there = fakeSession(2, 800n, 2);
+        const bystander = fakeSession(3, 801n, 1);
+        a.sessions.attach(here);
+        b.sessions.attach(there);
+        b.sessions.attach(bystander);
+        await until(() => a.sessions.isOnline(801n) && b.sessions.isOnline(800n));
+        a.sessions.push([800n], { kind: 'suspended', text: 'banned by an admin until further notice' });
+        await until(() => here.kicks.length === 1 && there.kicks.length === 1);
+        for (const kick of [...here.kicks, ...there.kicks]) {
+          assert.equal(kick.reason, KickReason.BANNED);
+          assert.equal(kick.text, 'banned by an admin until further notice');
+        }
+        assert.deepEqual([here.events, there.events], [[], []], 'a ban is no push to deliver');
+        assert.deepEqual(bystander.kicks, []);
         await Promise.all([a.close(), b.close()]);
       });
 

@@ -2,7 +2,7 @@ import { KickReason } from '@parley/protocol';
 import { BROADCAST, type ClusterBus, type PresenceEntry, type PresenceTable } from '../core/cluster.js';
 import type { SessionDirectory } from '../core/session-directory.js';
 import { SessionRegistry, type AttachResult } from '../core/session-registry.js';
-import type { DeviceSession, PushEvent } from '../core/session.js';
+import type { DeviceSession, SessionEvent } from '../core/session.js';
 import type { ConversationId, UserId } from '../core/types.js';
 import {
   decodeBusMessage,
@@ -132,7 +132,7 @@ export class ClusterSessions implements SessionDirectory {
     return this.local.all();
   }
 
-  push(userIds: readonly UserId[], event: PushEvent, skipSessionId?: number): void {
+  push(userIds: readonly UserId[], event: SessionEvent, skipSessionId?: number): void {
     this.local.push(userIds, event, skipSessionId);
     let targets: Map<string, UserId[]> | undefined;
     for (const userId of userIds) {
@@ -186,7 +186,7 @@ export class ClusterSessions implements SessionDirectory {
   }
 
   /** Pushes to this node's devices only (each node tells its own watchers of a dead node's users). */
-  pushLocal(userIds: readonly UserId[], event: PushEvent): void {
+  pushLocal(userIds: readonly UserId[], event: SessionEvent): void {
     this.local.push(userIds, event);
   }
 

@@ -4,6 +4,7 @@ import {
   RateLimitedError,
   BadRequestError,
   ConflictError,
+  ForbiddenError,
   TokenExpiredError,
   TokenRevokedError,
   isPlatform,
@@ -14,6 +15,7 @@ import { isDisplayText } from './text-rules.js';
 import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
+import { untilText } from './user-restrictions.js';
 import type { TokenRecord, UserRecord } from './types.js';
 
 export interface AuthConfig {
@@ -135,6 +137,7 @@ export class AuthService {
       throw new AuthFailedError('wrong username or password');
     }
     await this.limiter.succeeded(username);
+    this.#assertNotBanned(user);
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
     const deviceId = input.deviceId === '' ? `d-${randomBytes(6).toString('hex')}` : input.deviceId;
@@ -158,6 +161,13 @@ export class AuthService {
     };
   }
 
+  /** A banned user gets no session: neither a new token nor the use of an old one (HTTP too). */
+  #assertNotBanned(user: UserRecord): void {
+    if (user.bannedUntil > this.now()) {
+      throw new ForbiddenError(`this account is banned until ${untilText(user.bannedUntil)}`);
+    }
+  }
+
   private async loginWithToken(token: string): Promise<LoginResult> {
     if (token === '' || token.length > 128) throw new AuthFailedError('unknown token');
     const tokenHash = tokenHashOf(token);
@@ -167,6 +177,7 @@ export class AuthService {
     if (record.expiresAt <= this.now()) throw new TokenExpiredError('token expired; sign in again');
     const user = await this.store.getUserById(record.userId);
     if (user === undefined) throw new AuthFailedError('unknown token');
+    this.#assertNotBanned(user);
     // A token belongs to the device it was issued to: the platform class and device id stay.
     return {
       user,

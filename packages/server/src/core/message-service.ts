@@ -14,6 +14,7 @@ import type { Fanout } from './fanout.js';
 import type { MemberDirectory } from './member-directory.js';
 import type { MessageObserver } from './message-observer.js';
 import type { RateLimits } from './rate-limits.js';
+import type { UserRestrictions } from './user-restrictions.js';
 import type { DeviceSession, PushPort } from './session.js';
 import type { IdGenerator } from './snowflake.js';
 import { requireMembership } from './membership.js';
@@ -59,6 +60,8 @@ export interface MessageConfig {
   readonly observer?: MessageObserver | undefined;
   /** Per-connection and per-user message limits (RATE_LIMITED past them); none when absent. */
   readonly rateLimits?: Pick<RateLimits, 'message'> | undefined;
+  /** An admin's mute (DESIGN §8); nobody is muted when absent. */
+  readonly restrictions?: Pick<UserRestrictions, 'checkSend'> | undefined;
 }
 
 export interface SendInput {
@@ -170,6 +173,8 @@ export class MessageService {
     authored: boolean,
     turn: AppendTurn,
   ): Promise<SendOutcome> {
+    const muted = this.config.restrictions?.checkSend(session.userId);
+    if (muted !== undefined) await muted;
     const typing = input.content?.contentType === ContentType.TYPING;
     // Check the request before anything is looked up or created: a refused send leaves nothing.
     let valid: ValidContent | undefined;

@@ -1,6 +1,6 @@
 import { KickReason } from '@parley/protocol';
 import type { SessionDirectory } from './session-directory.js';
-import type { DeviceSession, PushEvent } from './session.js';
+import type { DeviceSession, SessionEvent } from './session.js';
 import type { UserId } from './types.js';
 
 export interface AttachResult {
@@ -65,12 +65,16 @@ export class SessionRegistry implements SessionDirectory {
     return this.byUser.has(userId);
   }
 
-  push(userIds: readonly UserId[], event: PushEvent, skipSessionId?: number): void {
+  push(userIds: readonly UserId[], event: SessionEvent, skipSessionId?: number): void {
     for (const userId of userIds) {
       const devices = this.byUser.get(userId);
       if (devices === undefined) continue;
-      for (const session of devices.values()) {
-        if (session.sessionId !== skipSessionId) session.deliver(event);
+      // Copied: a kick detaches the session from the map being walked.
+      for (const session of event.kind === 'suspended' ? [...devices.values()] : devices.values()) {
+        if (session.sessionId === skipSessionId) continue;
+        if (event.kind === 'suspended') {
+          session.kick({ reason: KickReason.BANNED, byDeviceId: '', byPlatform: 0, text: event.text });
+        } else session.deliver(event);
       }
     }
   }

@@ -58,6 +58,15 @@ export type PushEvent =
       readonly deviceId: string;
     };
 
+/** An admin banned the user: each of its sessions, on every node, is kicked (KickReason.BANNED). */
+export interface SuspendedEvent {
+  readonly kind: 'suspended';
+  readonly text: string;
+}
+
+/** What core sends to a user's sessions: a push they deliver, or a ban that ends them. */
+export type SessionEvent = PushEvent | SuspendedEvent;
+
 export interface KickInfo {
   readonly reason: number;
   readonly byDeviceId: string;
@@ -84,5 +93,5 @@ export interface DeviceSession {
 
 /** Pushes events to the online devices of a set of users (local or, in cluster mode, remote). */
 export interface PushPort {
-  push(userIds: readonly UserId[], event: PushEvent, skipSessionId?: number): void;
+  push(userIds: readonly UserId[], event: SessionEvent, skipSessionId?: number): void;
 }

@@ -19,6 +19,8 @@ import type {
   NewMessage,
   NewUser,
   ProfilePatch,
+  RestrictionPatch,
+  StoreTotals,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -54,6 +56,9 @@ export interface Store {
   existingUserIds(ids: readonly UserId[]): Promise<UserId[]>;
   /** Throws NotFoundError if missing. */
   updateProfile(id: UserId, patch: ProfilePatch): Promise<UserRecord>;
+  /** Sets the given ban and mute times (the others stay); throws NotFoundError if missing. */
+  restrictUser(id: UserId, patch: RestrictionPatch): Promise<UserRecord>;
+  totals(): Promise<StoreTotals>;
   setLastSeen(id: UserId, at: number): Promise<void>;
   /**
    * Users whose username starts with `query` or whose display name contains it

@@ -20,6 +20,25 @@ export interface UserRecord {
   readonly createdAt: number;
   /** When the user's last device went offline (0 = never seen). */
   readonly lastSeenAt: number;
+  /** Banned by an admin until then (ms since the epoch; 0 = not banned): no login, no session. */
+  readonly bannedUntil: number;
+  /** Muted by an admin until then (0 = not muted): sends nothing, in any conversation. */
+  readonly mutedUntil: number;
+}
+
+/** An admin's ban and mute of a user (times in ms since the epoch; 0 lifts it). */
+export interface RestrictionPatch {
+  readonly bannedUntil?: number;
+  readonly mutedUntil?: number;
+}
+
+/** Totals over the whole store, for the admin's stats. */
+export interface StoreTotals {
+  readonly users: number;
+  /** By conversation type. */
+  readonly conversations: { readonly single: number; readonly group: number; readonly chatroom: number };
+  /** Messages ever stored (every conversation's head seq, added up). */
+  readonly messages: number;
 }
 
 export interface NewUser {

@@ -1,4 +1,5 @@
 import { AuthFailedError, UnauthenticatedError } from '@parley/protocol';
+import type { AdminService } from '../core/admin-service.js';
 import type { AuthService, LoginInput, LoginResult } from '../core/auth-service.js';
 import type {
   MessageService,
@@ -43,6 +44,7 @@ export interface GatewayConnection {
  * or authorizes on its own. Presence follows from attach/detach here.
  */
 export interface CoreServices {
+  readonly admin: AdminService;
   readonly auth: AuthService;
   readonly sessions: SessionDirectory;
   readonly presence: PresenceService;

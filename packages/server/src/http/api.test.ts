@@ -2,7 +2,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { ContentType, Status } from '@parley/protocol';
+import { fromBinary } from '@bufbuild/protobuf';
+import { Command, ContentType, ForbiddenError, KickNoticeSchema, KickReason, Status } from '@parley/protocol';
 import { NativeTestClient, startTestServer, type InProcessServer } from '@parley/testkit';
 import { HttpTestClient, type Json } from './http-test-client.js';
 
@@ -431,6 +432,113 @@ describe('HTTP API', () => {
       assert.equal((await api.post('/api/v1/chatrooms/general/leave')).status, 404);
       assert.equal((await api.get('/api/v1/chatrooms/general/members')).status, 404);
       assert.equal((await api.post('/api/v1/chatrooms/..%2F/join')).status, 400);
+    });
+  });
+
+  describe('admin', () => {
+    it('bans: every session is kicked (BANNED), logins and old tokens are refused; unban lets the user back', async () => {
+      const dan = await api.register('dan');
+      const native = await NativeTestClient.connect(server.port);
+      await native.login('dan', 'secret123', 'dan-pc');
+      const ban = `/api/v1/admin/users/${dan.userId}/ban`;
+      assert.equal((await api.post(ban, {})).status, 403, 'alice is no admin');
+      assert.equal(native.isClosed, false);
+      const banned = await api.post(ban, {}, carol.token);
+      assert.equal(banned.status, 200);
+      assert.deepEqual(banned.body, {
+        userId: dan.userId,
+        username: 'dan',
+        bannedUntil: 'permanent',
+        mutedUntil: null,
+      });
+
+      await native.waitFor(() => native.isClosed, 5000, 'the banned session closed');
+      const kick = native.notifications.find((f) => f.command === Command.KICK);
+      assert.ok(kick, 'a KICK notice before the close');
+      const notice = fromBinary(KickNoticeSchema, kick.body);
+      assert.equal(notice.reason, KickReason.BANNED);
+      assert.match(notice.text, /banned by an admin until further notice/);
+
+      const login = await api.post('/api/v1/auth/login', { username: 'dan', password: 'secret123' });
+      assert.equal(login.status, 403);
+      assert.equal(login.body.error.status, Status.FORBIDDEN);
+      assert.match(login.body.error.message, /banned/);
+      assert.equal((await api.get('/api/v1/me', dan.token)).status, 403, 'an old token opens nothing');
+      const again = await NativeTestClient.connect(server.port);
+      await assert.rejects(again.login('dan', 'secret123', 'dan-pc'), ForbiddenError);
+      await again.close();
+
+      const lifted = await api.delete(ban, carol.token);
+      assert.equal(lifted.status, 200);
+      assert.equal(lifted.body.bannedUntil, null);
+      assert.equal(
+        (await api.post('/api/v1/auth/login', { username: 'dan', password: 'secret123' })).status,
+        200,
+      );
+      assert.equal((await api.get('/api/v1/me', dan.token)).status, 200);
+    });
+
+    it('a ban or mute ends at its time; a past time, a bad id or an unknown user is refused', async () => {
+      const fay = await api.register('fay');
+      const until = Date.now() + 1500;
+      const banned = await api.post(`/api/v1/admin/users/${fay.userId}/ban`, { until }, carol.token);
+      assert.equal(banned.body.bannedUntil, until);
+      assert.equal((await api.get('/api/v1/me', fay.token)).status, 403);
+      await new Promise((resolve) => setTimeout(resolve, until - Date.now() + 50));
+      assert.equal((await api.get('/api/v1/me', fay.token)).status, 200, 'the ban ran out');
+      const past = await api.post(
+        `/api/v1/admin/users/${fay.userId}/mute`,
+        { until: Date.now() - 1 },
+        carol.token,
+      );
+      assert.equal(past.status, 400);
+      assert.equal((await api.post('/api/v1/admin/users/123/ban', {}, carol.token)).status, 404);
+      assert.equal((await api.post('/api/v1/admin/users/bob/ban', {}, carol.token)).status, 400);
+      assert.equal(
+        (await api.post(`/api/v1/admin/users/${fay.userId}/ban`, { until: 'soon' }, carol.token)).status,
+        400,
+      );
+    });
+
+    it('mutes: sends are refused (403) in every conversation until unmuted; reading still works', async () => {
+      const gil = await api.register('gil');
+      const mute = `/api/v1/admin/users/${gil.userId}/mute`;
+      assert.equal((await api.post(mute, {})).status, 403, 'alice is no admin');
+      const muted = await api.post(mute, { until: Date.now() + 600_000 }, carol.token);
+      assert.equal(muted.status, 200);
+      assert.equal(typeof muted.body.mutedUntil, 'number');
+      const refused = await api.post(
+        `/api/v1/conversations/single/${alice.userId}/messages`,
+        text('gil-1', 'hi'),
+        gil.token,
+      );
+      assert.equal(refused.status, 403);
+      assert.match(refused.body.error.message, /muted by an admin/);
+      assert.equal((await api.get('/api/v1/me', gil.token)).status, 200, 'a muted user is still logged in');
+      assert.equal((await api.delete(mute, carol.token)).status, 200);
+      const sent = await api.post(
+        `/api/v1/conversations/single/${alice.userId}/messages`,
+        text('gil-2', 'hi'),
+        gil.token,
+      );
+      assert.equal(sent.status, 200);
+    });
+
+    it('stats: totals and this node (admins only)', async () => {
+      assert.equal((await api.get('/api/v1/admin/stats')).status, 403, 'alice is no admin');
+      const native = await NativeTestClient.connect(server.port);
+      await native.login('bob', 'secret123', 'bob-stats');
+      const stats = await api.get('/api/v1/admin/stats', carol.token);
+      assert.equal(stats.status, 200);
+      assert.ok(stats.body.users >= 7, JSON.stringify(stats.body));
+      assert.ok(stats.body.conversations.single >= 1);
+      assert.ok(stats.body.conversations.group >= 1);
+      assert.ok(stats.body.messages >= 1);
+      assert.ok(stats.body.node.connections.native >= 1);
+      assert.ok(stats.body.node.sessions >= 1);
+      assert.equal(typeof stats.body.node.uptimeSeconds, 'number');
+      assert.equal(stats.body.nodes.length, 1);
+      await native.close();
     });
   });
 

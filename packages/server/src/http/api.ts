@@ -19,6 +19,7 @@ import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
 import { walletRoutes } from './routes/wallet.js';
+import { adminRoutes } from './routes/admin.js';
 import { callRoutes } from './routes/calls.js';
 import { keyRoutes } from './routes/keys.js';
 import { serveWebFallback, webRoutes } from './web.js';
@@ -118,6 +119,7 @@ export async function buildHttpApi(deps: ApiDeps, log: Logger): Promise<FastifyI
   chatroomRoutes(app, deps);
   mediaRoutes(app, deps);
   walletRoutes(app, deps);
+  adminRoutes(app, deps);
   callRoutes(app, deps);
   keyRoutes(app, deps);
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Platform, UnauthenticatedError } from '@parley/protocol';
+import { ForbiddenError, Platform, UnauthenticatedError } from '@parley/protocol';
 import type { CoreServices } from '../gateway/dispatcher.js';
 import type { Store } from '../core/store.js';
 import type { NodeInfo } from '../core/cluster.js';
@@ -65,6 +65,19 @@ export function authenticator(services: CoreServices) {
       platform: Platform.BOT,
     });
     req.parleySession = new HttpSession(login);
+  };
+}
+
+/** Throws ForbiddenError unless the session's user is one of PARLEY_ADMIN_USERS (any case). */
+export function adminGuard(config: ApiConfig): (session: HttpSession) => void {
+  const admins = new Set(
+    (config.adminUsers ?? '')
+      .split(',')
+      .map((u) => u.trim().toLowerCase())
+      .filter((u) => u !== ''),
+  );
+  return (session) => {
+    if (!admins.has(session.username.toLowerCase())) throw new ForbiddenError('admins only');
   };
 }
 

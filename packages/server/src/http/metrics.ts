@@ -50,7 +50,7 @@ export class Metrics implements MessageObserver {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [this.registry],
     });
-    const source = (): ReadonlyMap<string, number> => this.connectionSource?.() ?? new Map<string, number>();
+    const source = (): ReadonlyMap<string, number> => this.connections();
     new Gauge({
       name: 'parley_connections',
       help: 'open connections (TCP and WebSocket), all dialects together',
@@ -83,6 +83,11 @@ export class Metrics implements MessageObserver {
         }
       },
     });
+  }
+
+  /** Open connections by dialect, now. */
+  connections(): ReadonlyMap<string, number> {
+    return this.connectionSource?.() ?? new Map<string, number>();
   }
 
   /** The gateway's live connection counts by dialect, read at scrape time. */

@@ -207,4 +207,9 @@ export const postgresMigrations: readonly string[] = [
   END
   $$;
   `,
+  `
+  -- Version 7: an admin's ban and mute of a user (ms since the epoch; 0 = none).
+  ALTER TABLE users ADD COLUMN banned_until bigint NOT NULL DEFAULT 0;
+  ALTER TABLE users ADD COLUMN muted_until bigint NOT NULL DEFAULT 0;
+  `,
 ];

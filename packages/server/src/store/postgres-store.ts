@@ -1,4 +1,4 @@
-import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
+import { ConflictError, ConversationType, InternalError, NotFoundError } from '@parley/protocol';
 import { DatabaseError, Pool, escapeIdentifier, type PoolClient } from 'pg';
 import type { Store } from '../core/store.js';
 import type {
@@ -19,6 +19,8 @@ import type {
   NewMessage,
   NewUser,
   ProfilePatch,
+  RestrictionPatch,
+  StoreTotals,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -357,6 +359,8 @@ export class PostgresStore implements Store {
       passwordHash: user.passwordHash,
       createdAt: user.createdAt,
       lastSeenAt: 0,
+      bannedUntil: 0,
+      mutedUntil: 0,
     };
   }
 
@@ -389,6 +393,43 @@ export class PostgresStore implements Store {
     const row = rows[0];
     if (row === undefined) throw new NotFoundError(`user ${id} not found`);
     return toUser(row);
+  }
+
+  async restrictUser(id: UserId, patch: RestrictionPatch): Promise<UserRecord> {
+    if (patch.bannedUntil !== undefined) checkTime(patch.bannedUntil, 'bannedUntil');
+    if (patch.mutedUntil !== undefined) checkTime(patch.mutedUntil, 'mutedUntil');
+    const { rows } = await this.#pool.query<UserRow>(
+      `UPDATE users SET banned_until = COALESCE($2::bigint, banned_until),
+                        muted_until = COALESCE($3::bigint, muted_until)
+       WHERE id = $1
+       RETURNING ${USER_COLUMNS}`,
+      [id, patch.bannedUntil ?? null, patch.mutedUntil ?? null],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`user ${id} not found`);
+    return toUser(row);
+  }
+
+  async totals(): Promise<StoreTotals> {
+    const [users, conversations] = await Promise.all([
+      this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM users'),
+      this.#pool.query<{ type: number; n: string; messages: string | null }>(
+        'SELECT type, count(*) AS n, sum(max_seq) AS messages FROM conversations GROUP BY type',
+      ),
+    ]);
+    const byType = new Map(conversations.rows.map((r) => [r.type, r]));
+    const count = (type: number) => Number(byType.get(type)?.n ?? 0);
+    let messages = 0;
+    for (const r of byType.values()) messages += Number(r.messages ?? 0);
+    return {
+      users: Number(users.rows[0]?.n ?? 0),
+      conversations: {
+        single: count(ConversationType.SINGLE),
+        group: count(ConversationType.GROUP),
+        chatroom: count(ConversationType.CHATROOM),
+      },
+      messages,
+    };
   }
 
   async setLastSeen(id: UserId, at: number): Promise<void> {

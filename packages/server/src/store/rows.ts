@@ -36,6 +36,8 @@ export interface UserRow {
   password_hash: string;
   created_at: Int;
   last_seen_at: Int;
+  banned_until: Int;
+  muted_until: Int;
 }
 
 export interface TokenRow {
@@ -107,7 +109,8 @@ export interface ContactRow {
   updated_at: Int;
 }
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, password_hash, created_at, last_seen_at';
+export const USER_COLUMNS =
+  'id, username, display_name, avatar_url, password_hash, created_at, last_seen_at, banned_until, muted_until';
 export const CONTACT_COLUMNS = 'user_id, peer_id, state, note, updated_at';
 export const TOKEN_COLUMNS = 'token_hash, user_id, device_id, platform, created_at, expires_at, revoked_at';
 export const CONVERSATION_COLUMNS =
@@ -269,6 +272,8 @@ export function toUser(r: UserRow): UserRecord {
     passwordHash: r.password_hash,
     createdAt: Number(r.created_at),
     lastSeenAt: Number(r.last_seen_at),
+    bannedUntil: Number(r.banned_until),
+    mutedUntil: Number(r.muted_until),
   };
 }
 

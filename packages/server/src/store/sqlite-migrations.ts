@@ -188,4 +188,9 @@ export const sqliteMigrations: readonly string[] = [
   -- FTS5's pending terms (its savepoint hook): a segment per message, half of an append's cost.
   DROP TRIGGER messages_fts_insert;
   `,
+  `
+  -- Version 7: an admin's ban and mute of a user (ms since the epoch; 0 = none).
+  ALTER TABLE users ADD COLUMN banned_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE users ADD COLUMN muted_until INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

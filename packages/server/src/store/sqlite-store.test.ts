@@ -94,6 +94,8 @@ void it('migration 3 adds mentions, settings, contacts, blocks and search over v
         passwordHash: 'h',
         createdAt: 5,
         lastSeenAt: 0,
+        bannedUntil: 0,
+        mutedUntil: 0,
       });
       assert.deepEqual(await store.getConversationState(2n, 'g:1'), {
         conversationId: 'g:1',

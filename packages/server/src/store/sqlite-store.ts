@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConflictError, InternalError, NotFoundError, type ConversationType } from '@parley/protocol';
+import { ConflictError, ConversationType, InternalError, NotFoundError } from '@parley/protocol';
 import { BlockCache } from './block-cache.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteUserKeyStore } from './sqlite-user-key-store.js';
@@ -27,6 +27,8 @@ import type {
   NewMessage,
   NewUser,
   ProfilePatch,
+  RestrictionPatch,
+  StoreTotals,
   PullDirection,
   StoredMessage,
   TokenRecord,
@@ -219,6 +221,8 @@ export class SqliteStore implements Store {
         passwordHash: user.passwordHash,
         createdAt: user.createdAt,
         lastSeenAt: 0,
+        bannedUntil: 0,
+        mutedUntil: 0,
       };
     });
   }
@@ -240,6 +244,39 @@ export class SqliteStore implements Store {
       const row = this.#s.updateProfile.get(patch.displayName ?? null, patch.avatarUrl ?? null, id);
       if (row === undefined) throw new NotFoundError(`user ${id} not found`);
       return toUser(row);
+    });
+  }
+
+  restrictUser(id: UserId, patch: RestrictionPatch): Promise<UserRecord> {
+    return this.#run(() => {
+      if (patch.bannedUntil !== undefined) checkTime(patch.bannedUntil, 'bannedUntil');
+      if (patch.mutedUntil !== undefined) checkTime(patch.mutedUntil, 'mutedUntil');
+      const row = this.#s.restrictUser.get(
+        patch.bannedUntil === undefined ? null : BigInt(patch.bannedUntil),
+        patch.mutedUntil === undefined ? null : BigInt(patch.mutedUntil),
+        id,
+      );
+      if (row === undefined) throw new NotFoundError(`user ${id} not found`);
+      return toUser(row);
+    });
+  }
+
+  totals(): Promise<StoreTotals> {
+    return this.#run(() => {
+      const users = Number(this.#s.countUsers.get() ?? 0);
+      const byType = new Map(this.#s.conversationTotals.all().map((r) => [Number(r.type), r]));
+      const count = (type: number) => Number(byType.get(type)?.n ?? 0);
+      let messages = 0;
+      for (const r of byType.values()) messages += Number(r.messages ?? 0);
+      return {
+        users,
+        conversations: {
+          single: count(ConversationType.SINGLE),
+          group: count(ConversationType.GROUP),
+          chatroom: count(ConversationType.CHATROOM),
+        },
+        messages,
+      };
     });
   }
 
@@ -812,6 +849,15 @@ function prepareStatements(db: Database.Database) {
        RETURNING ${USER_COLUMNS}`,
     ),
     setLastSeen: db.prepare<[bigint, bigint]>('UPDATE users SET last_seen_at = ? WHERE id = ?'),
+    restrictUser: db.prepare<[bigint | null, bigint | null, bigint], UserRow>(
+      `UPDATE users SET banned_until = coalesce(?, banned_until), muted_until = coalesce(?, muted_until)
+       WHERE id = ?
+       RETURNING ${USER_COLUMNS}`,
+    ),
+    countUsers: db.prepare<[], bigint>('SELECT count(*) FROM users').pluck(),
+    conversationTotals: db.prepare<[], { type: bigint; n: bigint; messages: bigint | null }>(
+      'SELECT type, count(*) AS n, sum(max_seq) AS messages FROM conversations GROUP BY type',
+    ),
     // The display-name half scans every user either way; byte order, as PostgreSQL's COLLATE "C".
     searchUsers: db.prepare<{ key: string; upper: string; folded: string; limit: bigint }, UserRow>(
       `SELECT ${USER_COLUMNS} FROM users

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { ForbiddenError } from '@parley/protocol';
 import { parseUserId } from '../../core/conversation-id.js';
 import type { RedPacketView } from '../../core/red-packet-service.js';
-import { sessionOf, type ApiDeps } from '../context.js';
+import { adminGuard, sessionOf, type ApiDeps } from '../context.js';
 import { messageJson, refOf } from '../json.js';
 import { ConversationParams, Id, authed } from '../schemas.js';
 
@@ -54,12 +53,7 @@ export function walletRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { redPackets } = deps.services;
   const config = { auth: true };
   const tags = ['wallet'];
-  const admins = new Set(
-    (deps.config.adminUsers ?? '')
-      .split(',')
-      .map((u) => u.trim().toLowerCase())
-      .filter((u) => u !== ''),
-  );
+  const requireAdmin = adminGuard(deps.config);
 
   app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof RedPacketBody> }>(
     '/api/v1/conversations/:type/:target/red-packets',
@@ -138,8 +132,7 @@ export function walletRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }),
     },
     async (req) => {
-      const session = sessionOf(req);
-      if (!admins.has(session.username.toLowerCase())) throw new ForbiddenError('admins only');
+      requireAdmin(sessionOf(req));
       const balance = await redPackets.credit(parseUserId(req.params.userId), req.body.amount);
       return { balance };
     },

@@ -1,0 +1,62 @@
+import { ForbiddenError } from '@parley/protocol';
+import type { Store } from './store.js';
+import type { UserId } from './types.js';
+
+/** How long a user's mute state is trusted before it is read again (another node's mute). */
+const DEFAULT_TTL_MS = 2000;
+/** Cached users at most; past it the cache starts over (bounded memory, not an LRU). */
+const MAX_ENTRIES = 100_000;
+
+interface Entry {
+  readonly mutedUntil: number;
+  readonly readAt: number;
+}
+
+/** "until" in an error text: an instant, or "further notice" for a ban or mute without end. */
+export function untilText(at: number): string {
+  return at >= PERMANENT ? 'further notice' : new Date(at).toISOString();
+}
+
+/** The time a ban or mute without end is stored with: the last instant a Date can hold. */
+export const PERMANENT = 8_640_000_000_000_000;
+
+/**
+ * Whether a user may send (an admin's mute, DESIGN §8), asked on every send. The mute time is read
+ * from the store and kept for a couple of seconds, so the check costs a map look-up; the node that
+ * mutes forgets its copy at once, other cluster nodes within the TTL.
+ */
+export class UserRestrictions {
+  readonly #cache = new Map<UserId, Entry>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = DEFAULT_TTL_MS,
+  ) {}
+
+  /** Throws ForbiddenError while the user is muted; a promise only when the store must be read. */
+  checkSend(userId: UserId): Promise<void> | undefined {
+    const now = this.now();
+    const hit = this.#cache.get(userId);
+    if (hit !== undefined && now - hit.readAt < this.ttlMs) {
+      assertNotMuted(hit.mutedUntil, now);
+      return undefined;
+    }
+    return this.store.getUserById(userId).then((user) => {
+      // Members need not be registered users (guests): nobody mutes those.
+      const mutedUntil = user?.mutedUntil ?? 0;
+      if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+      this.#cache.set(userId, { mutedUntil, readAt: now });
+      assertNotMuted(mutedUntil, this.now());
+    });
+  }
+
+  /** Drops the cached state (after a mute or unmute on this node). */
+  forget(userId: UserId): void {
+    this.#cache.delete(userId);
+  }
+}
+
+function assertNotMuted(mutedUntil: number, now: number): void {
+  if (mutedUntil > now) throw new ForbiddenError(`muted by an admin until ${untilText(mutedUntil)}`);
+}
