@@ -4,7 +4,9 @@ import {
   Command,
   ContentType,
   DisconnectSchema,
+  ForbiddenError,
   KickNoticeSchema,
+  KickReason,
   KickedError,
   LoginRequestSchema,
   LoginResponseSchema,
@@ -451,6 +453,12 @@ export class ParleyClient implements Caller {
     } catch (err) {
       conn.close();
       if (this.isStopped()) return;
+      if (err instanceof ForbiddenError) {
+        // Banned by an admin: retrying cannot help until the ban ends; the token stays for then.
+        this.stop(ConnectionState.UNAUTHENTICATED, err);
+        this.report(err, 'reconnect');
+        return;
+      }
       if (isAuthError(err)) {
         // The token is dead (revoked, expired, unknown): retrying cannot help.
         const error = err instanceof Error ? err : new Error(String(err));
@@ -575,11 +583,12 @@ export class ParleyClient implements Caller {
         return;
       }
       case Command.KICK: {
-        // Replaced by another login of this platform class; the server revoked our token, and
-        // reconnecting would only kick the new session back: stop for good.
+        // Replaced by another login of this platform class (the server revoked our token, and
+        // reconnecting would only kick the new session back), or banned by an admin: stop for
+        // good. A ban leaves the token alive, for when it is lifted (resume()).
         const notice = fromBinary(KickNoticeSchema, frame.body);
         if (this.conn !== conn && this.conn !== undefined) return;
-        if (this.session !== undefined) {
+        if (this.session !== undefined && notice.reason !== KickReason.BANNED) {
           this.session = { ...this.session, token: '' };
           this.persist(this.storage.saveSession(this.session));
         }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { MessageSchema } from '@parley/protocol';
+import { ForbiddenError, KickReason, MessageSchema, type KickNotice } from '@parley/protocol';
 import { WebSocket } from 'ws';
 import { startTestServer, type InProcessServer } from '@parley/testkit';
 import {
@@ -133,6 +133,38 @@ for (const kind of ['tcp', 'websocket'] as const) {
       assert.equal(server.app.sessions.sessionsOf(u.id).length, 1);
       assert.equal(second.state, ConnectionState.ONLINE);
       await assert.rejects(first.users.get([u.id]), /kicked/);
+    });
+
+    it('a banned client reports the kick, keeps its token, and a reconnect while banned stops for good', async () => {
+      const u = await user();
+      const c = client();
+      await login(c, u);
+      const token = c.token;
+      const kicks: KickNotice[] = [];
+      c.on('kick', (k) => kicks.push(k));
+      await server.app.store.restrictUser(u.id, { bannedUntil: Date.now() + 60_000 });
+      server.app.sessions.push([u.id], { kind: 'suspended', text: 'banned by an admin' });
+      await until(() => kicks.length === 1, 5000, 'kick');
+      assert.equal(kicks[0]?.reason, KickReason.BANNED);
+      assert.equal(c.state, ConnectionState.KICKED);
+      assert.equal(c.token, token, 'a ban leaves the token, for when it is lifted');
+      await until(() => server.app.sessions.sessionsOf(u.id).length === 0, 5000, 'detached');
+
+      // A client that missed the kick (its connection dropped) and reconnects while banned.
+      await server.app.store.restrictUser(u.id, { bannedUntil: 0 });
+      const d = client();
+      await login(d, u);
+      const errors: Error[] = [];
+      d.on('error', (e) => errors.push(e.error));
+      await server.app.store.restrictUser(u.id, { bannedUntil: Date.now() + 60_000 });
+      server.dropConnections(u.id);
+      await until(() => d.state === ConnectionState.UNAUTHENTICATED, 5000, 'unauthenticated');
+      assert.ok(errors[0] instanceof ForbiddenError, String(errors[0]));
+      const states: ConnectionState[] = [];
+      d.on('state', (e) => states.push(e.state));
+      await sleep(300);
+      assert.deepEqual(states, [], 'no further attempts');
+      assert.notEqual(d.token, '', 'the token is kept');
     });
 
     it('a revoked token stops reconnecting: state unauthenticated and an error event', async () => {

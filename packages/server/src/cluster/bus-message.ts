@@ -40,6 +40,16 @@ export type BusMessage =
       readonly from: string;
     }
   | {
+      /**
+       * An admin banned these users: every node kicks their sessions. A broadcast, not a `push`:
+       * it must reach a device attached a moment ago on a node the sender has not heard of yet.
+       */
+      readonly type: 'suspended';
+      readonly from: string;
+      readonly userIds: readonly UserId[];
+      readonly text: string;
+    }
+  | {
       /** Membership of a conversation changed: drop cached member lists. */
       readonly type: 'members';
       readonly from: string;

@@ -247,6 +247,11 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         }
         assert.deepEqual([here.events, there.events], [[], []], 'a ban is no push to deliver');
         assert.deepEqual(bystander.kicks, []);
+        // A device attached a moment ago on the other node, before this node heard of it.
+        const fresh = fakeSession(4, 802n, 1);
+        b.sessions.attach(fresh);
+        a.sessions.push([802n], { kind: 'suspended', text: 'banned' });
+        await until(() => fresh.kicks.length === 1);
         await Promise.all([a.close(), b.close()]);
       });
 

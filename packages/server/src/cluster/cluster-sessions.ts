@@ -134,6 +134,15 @@ export class ClusterSessions implements SessionDirectory {
 
   push(userIds: readonly UserId[], event: SessionEvent, skipSessionId?: number): void {
     this.local.push(userIds, event, skipSessionId);
+    if (event.kind === 'suspended') {
+      this.publish(BROADCAST, {
+        type: 'suspended',
+        from: this.options.instanceId,
+        userIds: [...userIds],
+        text: event.text,
+      });
+      return;
+    }
     let targets: Map<string, UserId[]> | undefined;
     for (const userId of userIds) {
       const devices = this.remote.get(userId);
@@ -233,6 +242,11 @@ export class ClusterSessions implements SessionDirectory {
     switch (message.type) {
       case 'push':
         this.local.push(message.userIds, decodePushEvent(message.event));
+        return;
+      case 'suspended':
+        if (message.from !== this.options.instanceId) {
+          this.local.push(message.userIds, { kind: 'suspended', text: message.text });
+        }
         return;
       case 'attached':
         if (message.from === this.options.instanceId) return;

@@ -16,7 +16,7 @@ import { hashPassword, verifyPassword, type PasswordCost } from './password.js';
 import type { IdGenerator } from './snowflake.js';
 import type { Store } from './store.js';
 import { untilText } from './user-restrictions.js';
-import type { TokenRecord, UserRecord } from './types.js';
+import type { TokenRecord, UserId, UserRecord } from './types.js';
 
 export interface AuthConfig {
   readonly tokenTtlMs: number;
@@ -163,9 +163,20 @@ export class AuthService {
 
   /** A banned user gets no session: neither a new token nor the use of an old one (HTTP too). */
   #assertNotBanned(user: UserRecord): void {
-    if (user.bannedUntil > this.now()) {
-      throw new ForbiddenError(`this account is banned until ${untilText(user.bannedUntil)}`);
-    }
+    const reason = this.#banText(user);
+    if (reason !== undefined) throw new ForbiddenError(reason);
+  }
+
+  /** Why the user may not have a session now (read afresh), or undefined. */
+  async banned(userId: UserId): Promise<string | undefined> {
+    const user = await this.store.getUserById(userId);
+    return user === undefined ? undefined : this.#banText(user);
+  }
+
+  #banText(user: UserRecord): string | undefined {
+    return user.bannedUntil > this.now()
+      ? `this account is banned until ${untilText(user.bannedUntil)}`
+      : undefined;
   }
 
   private async loginWithToken(token: string): Promise<LoginResult> {

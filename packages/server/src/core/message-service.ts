@@ -138,6 +138,11 @@ export class MessageService {
     });
   }
 
+  /** Throws ForbiddenError while an admin has muted the user. */
+  assertMaySend(userId: UserId): Promise<void> {
+    return this.config.restrictions?.checkSend(userId) ?? Promise.resolve();
+  }
+
   /** Sends content a core service built (a red packet, a call record), in the session's name. */
   sendAuthored(session: DeviceSession, input: SendInput): Promise<SendOutcome> {
     return this.inOrder(session, (turn) => this.sendAs(session, input, true, turn));
@@ -173,8 +178,12 @@ export class MessageService {
     authored: boolean,
     turn: AppendTurn,
   ): Promise<SendOutcome> {
-    const muted = this.config.restrictions?.checkSend(session.userId);
-    if (muted !== undefined) await muted;
+    // Authored content (a call record, a red packet) is checked where it starts, or not at all:
+    // a muted user may still hang up a call and have it recorded.
+    if (!authored) {
+      const muted = this.config.restrictions?.checkSend(session.userId);
+      if (muted !== undefined) await muted;
+    }
     const typing = input.content?.contentType === ContentType.TYPING;
     // Check the request before anything is looked up or created: a refused send leaves nothing.
     let valid: ValidContent | undefined;

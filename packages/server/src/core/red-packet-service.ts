@@ -69,6 +69,8 @@ export class RedPacketService {
   ) {}
 
   async send(session: DeviceSession, input: RedPacketSendInput): Promise<SendOutcome> {
+    // Before the debit: a muted user's packet would be refunded at once.
+    await this.messages.assertMaySend(session.userId);
     const mode = parseMode(input.mode);
     const count = input.conversation.type === ConversationType.SINGLE ? 1 : input.count;
     if (!Number.isSafeInteger(input.total) || input.total < 1) {

@@ -12,6 +12,10 @@ interface Entry {
   readonly readAt: number;
 }
 
+interface Reading {
+  readonly done: Promise<number>;
+}
+
 /** "until" in an error text: an instant, or "further notice" for a ban or mute without end. */
 export function untilText(at: number): string {
   return at >= PERMANENT ? 'further notice' : new Date(at).toISOString();
@@ -27,6 +31,8 @@ export const PERMANENT = 8_640_000_000_000_000;
  */
 export class UserRestrictions {
   readonly #cache = new Map<UserId, Entry>();
+  /** Reads in flight: a burst of pipelined sends reads the store once. */
+  readonly #reading = new Map<UserId, Reading>();
 
   constructor(
     private readonly store: Store,
@@ -42,18 +48,34 @@ export class UserRestrictions {
       assertNotMuted(hit.mutedUntil, now);
       return undefined;
     }
-    return this.store.getUserById(userId).then((user) => {
-      // Members need not be registered users (guests): nobody mutes those.
-      const mutedUntil = user?.mutedUntil ?? 0;
-      if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
-      this.#cache.set(userId, { mutedUntil, readAt: now });
+    return this.#read(userId, now).then((mutedUntil) => {
       assertNotMuted(mutedUntil, this.now());
     });
+  }
+
+  #read(userId: UserId, now: number): Promise<number> {
+    const running = this.#reading.get(userId);
+    if (running !== undefined) return running.done;
+    const done = this.store
+      .getUserById(userId)
+      .then((user) => {
+        // Members need not be registered users (guests): nobody mutes those.
+        const mutedUntil = user?.mutedUntil ?? 0;
+        if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+        this.#cache.set(userId, { mutedUntil, readAt: now });
+        return mutedUntil;
+      })
+      .finally(() => {
+        this.#reading.delete(userId);
+      });
+    this.#reading.set(userId, { done });
+    return done;
   }
 
   /** Drops the cached state (after a mute or unmute on this node). */
   forget(userId: UserId): void {
     this.#cache.delete(userId);
+    this.#reading.delete(userId);
   }
 }
 

@@ -20,7 +20,7 @@ import type { CallService } from '../core/call-service.js';
 import type { GroupService } from '../core/group-service.js';
 import type { SessionDirectory } from '../core/session-directory.js';
 import type { DeviceSession } from '../core/session.js';
-import type { ConversationState, UserRecord } from '../core/types.js';
+import type { ConversationState, UserId, UserRecord } from '../core/types.js';
 import type { RateLimits } from '../core/rate-limits.js';
 
 /** What the dispatcher needs from a gateway connection of any dialect. */
@@ -128,7 +128,17 @@ export class Dispatcher {
     if (replaced !== undefined && replaced.tokenHash !== session.tokenHash) {
       this.background(this.auth.logout(replaced.tokenHash));
     }
+    this.background(this.kickIfBanned(session.userId));
     return result;
+  }
+
+  /**
+   * A ban that landed while this login ran (after its check, before the attach) found no session
+   * to kick; read again now that the session is attached, and kick it everywhere if so.
+   */
+  private async kickIfBanned(userId: UserId): Promise<void> {
+    const text = await this.auth.banned(userId);
+    if (text !== undefined) this.sessions.push([userId], { kind: 'suspended', text });
   }
 
   async logout(conn: GatewayConnection): Promise<void> {

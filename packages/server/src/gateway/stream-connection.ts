@@ -1,4 +1,4 @@
-import { Status } from '@parley/protocol';
+import { KickReason, Status } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { LoginResult } from '../core/auth-service.js';
 import type { DeviceSession, KickInfo, PushEvent } from '../core/session.js';
@@ -215,8 +215,9 @@ export abstract class StreamConnection<F> implements GatewayConnection {
   private kick(info: KickInfo): void {
     if (this.state !== ConnState.OPEN) return;
     this.writeIf(this.encodeKick(info));
-    // The registry already replaced this session; there is nothing to detach on close.
-    this.session = undefined;
+    // A replaced session is no longer registered: nothing to detach on close. A banned one still
+    // is: shutdown() detaches it (on every node, in cluster mode) and the user may go offline.
+    if (info.reason !== KickReason.BANNED) this.session = undefined;
     this.shutdown();
   }
 

@@ -440,6 +440,9 @@ describe('HTTP API', () => {
       const dan = await api.register('dan');
       const native = await NativeTestClient.connect(server.port);
       await native.login('dan', 'secret123', 'dan-pc');
+      const sessions = async () =>
+        (await api.get('/api/v1/admin/stats', carol.token)).body.node.sessions as number;
+      const withDan = await sessions();
       const ban = `/api/v1/admin/users/${dan.userId}/ban`;
       assert.equal((await api.post(ban, {})).status, 403, 'alice is no admin');
       assert.equal(native.isClosed, false);
@@ -458,6 +461,11 @@ describe('HTTP API', () => {
       const notice = fromBinary(KickNoticeSchema, kick.body);
       assert.equal(notice.reason, KickReason.BANNED);
       assert.match(notice.text, /banned by an admin until further notice/);
+      // The kicked session is gone from the registry, not only closed.
+      const deadline = Date.now() + 5000;
+      while ((await sessions()) !== withDan - 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await sessions(), withDan - 1);
 
       const login = await api.post('/api/v1/auth/login', { username: 'dan', password: 'secret123' });
       assert.equal(login.status, 403);
@@ -493,6 +501,9 @@ describe('HTTP API', () => {
       );
       assert.equal(past.status, 400);
       assert.equal((await api.post('/api/v1/admin/users/123/ban', {}, carol.token)).status, 404);
+      const self = await api.post(`/api/v1/admin/users/${carol.userId}/ban`, {}, carol.token);
+      assert.equal(self.status, 403, 'an admin cannot lock admins out');
+      assert.match(self.body.error.message, /PARLEY_ADMIN_USERS/);
       assert.equal((await api.post('/api/v1/admin/users/bob/ban', {}, carol.token)).status, 400);
       assert.equal(
         (await api.post(`/api/v1/admin/users/${fay.userId}/ban`, { until: 'soon' }, carol.token)).status,
@@ -515,6 +526,12 @@ describe('HTTP API', () => {
       assert.equal(refused.status, 403);
       assert.match(refused.body.error.message, /muted by an admin/);
       assert.equal((await api.get('/api/v1/me', gil.token)).status, 200, 'a muted user is still logged in');
+      const packet = await api.post(
+        `/api/v1/conversations/single/${alice.userId}/red-packets`,
+        { clientMsgId: 'gil-rp', total: 1, count: 1 },
+        gil.token,
+      );
+      assert.equal(packet.status, 403, 'no red packet either');
       assert.equal((await api.delete(mute, carol.token)).status, 200);
       const sent = await api.post(
         `/api/v1/conversations/single/${alice.userId}/messages`,

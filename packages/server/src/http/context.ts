@@ -68,14 +68,19 @@ export function authenticator(services: CoreServices) {
   };
 }
 
-/** Throws ForbiddenError unless the session's user is one of PARLEY_ADMIN_USERS (any case). */
-export function adminGuard(config: ApiConfig): (session: HttpSession) => void {
-  const admins = new Set(
+/** PARLEY_ADMIN_USERS, lower-cased. */
+export function adminNames(config: ApiConfig): ReadonlySet<string> {
+  return new Set(
     (config.adminUsers ?? '')
       .split(',')
       .map((u) => u.trim().toLowerCase())
       .filter((u) => u !== ''),
   );
+}
+
+/** Throws ForbiddenError unless the session's user is one of PARLEY_ADMIN_USERS (any case). */
+export function adminGuard(config: ApiConfig): (session: HttpSession) => void {
+  const admins = adminNames(config);
   return (session) => {
     if (!admins.has(session.username.toLowerCase())) throw new ForbiddenError('admins only');
   };

@@ -40,6 +40,52 @@ storeContract('PostgresStore', async () => {
   };
 });
 
+void it('a group commit of plain and mentioning appends takes the batch path, not the one-by-one fallback', async () => {
+  await admin('SELECT 1');
+  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  const store = new PostgresStore({ connectionString: url, schema, poolSize: 2 });
+  try {
+    await store.migrate();
+    await store.ensureConversation({
+      id: 'g:1',
+      type: 1,
+      createdAt: 1,
+      members: [
+        { userId: 1n, role: 0 },
+        { userId: 2n, role: 0 },
+      ],
+    });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        store.appendMessage({
+          id: BigInt(1000 + i),
+          conversationId: 'g:1',
+          senderId: 1n,
+          senderDevice: 'd',
+          clientMsgId: `c${i}`,
+          contentType: 1,
+          content: Uint8Array.of(i, 0, 255),
+          searchText: `text, "quoted" {${i}} \\`,
+          serverTime: 1,
+          ...(i % 10 === 5 ? { mentions: [2n] } : {}),
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.message.seq),
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(store.appendCounts, { batched: 40, fallbacks: 0 });
+    assert.equal((await store.getConversationState(2n, 'g:1'))?.mentionSeq, 36);
+    const stored = await store.getMessage('g:1', 40);
+    assert.deepEqual(stored?.content, Uint8Array.of(39, 0, 255));
+    assert.equal(stored.searchText, 'text, "quoted" {39} \\');
+  } finally {
+    await store.close();
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
+});
+
 void it('migration 2 backfills member counts and keeps version-1 rows readable', async () => {
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
   await admin(`CREATE SCHEMA ${schema};

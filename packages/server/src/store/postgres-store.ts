@@ -264,6 +264,8 @@ export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly ledger: PostgresLedgerStore;
   readonly appendsInCallOrder = true;
+  /** Appends committed in a batch, and batches that failed and ran each append alone. */
+  readonly appendCounts = { batched: 0, fallbacks: 0 };
   readonly #lanes: AppendLane[] = Array.from({ length: APPEND_LANES }, () => ({
     queue: [],
     flushing: false,
@@ -858,6 +860,7 @@ export class PostgresStore implements Store {
           await flushRun();
           return out;
         });
+        this.appendCounts.batched += batch.length;
         batch.forEach((entry, i) => {
           const result = results.get(i);
           if (result === undefined) entry.reject(new InternalError('append lost its result'));
@@ -865,6 +868,7 @@ export class PostgresStore implements Store {
         });
         return;
       } catch {
+        this.appendCounts.fallbacks += 1;
         // One of them failed: each on its own below, so only that one fails.
       }
     }

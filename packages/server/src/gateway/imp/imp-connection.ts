@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import {
+  KickReason,
   BadRequestError,
   ContentType,
   ConversationType,
@@ -155,8 +156,8 @@ export class ImpConnection extends StreamConnection<ImpRequest> {
     return encodeImpErr(reason);
   }
 
-  protected encodeKick(_info: KickInfo): Uint8Array {
-    return encodeImpErr('signed in elsewhere');
+  protected encodeKick(info: KickInfo): Uint8Array {
+    return encodeImpErr(info.reason === KickReason.BANNED ? info.text : 'signed in elsewhere');
   }
 
   protected encodeClose(_status: Status, reason: string): Uint8Array | undefined {

@@ -4,7 +4,8 @@ import type { RestrictionTerm } from '../../core/admin-service.js';
 import { parseUserId } from '../../core/conversation-id.js';
 import { PERMANENT } from '../../core/user-restrictions.js';
 import type { UserRecord } from '../../core/types.js';
-import { adminGuard, sessionOf, type ApiDeps } from '../context.js';
+import { ForbiddenError } from '@parley/protocol';
+import { adminGuard, adminNames, sessionOf, type ApiDeps } from '../context.js';
 import { Id, authed } from '../schemas.js';
 
 const UserParams = Type.Object({ userId: Id }, { additionalProperties: false });
@@ -43,6 +44,14 @@ function termOf(body: Static<typeof TermBody> | undefined): RestrictionTerm {
 export function adminRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { admin, sessions } = deps.services;
   const requireAdmin = adminGuard(deps.config);
+  const admins = adminNames(deps.config);
+  // An admin locking out admins (or itself) would leave nobody to undo it.
+  const notAnAdmin = async (id: bigint) => {
+    const user = await deps.store.getUserById(id);
+    if (user !== undefined && admins.has(user.username.toLowerCase())) {
+      throw new ForbiddenError('admins cannot be banned or muted; remove them from PARLEY_ADMIN_USERS first');
+    }
+  };
   const config = { auth: true };
   const tags = ['admin'];
   const started = Date.now();
@@ -57,7 +66,9 @@ export function adminRoutes(app: FastifyInstance, deps: ApiDeps): void {
       { config, schema: authed({ tags, summary, params: UserParams, body: TermBody }) },
       async (req) => {
         requireAdmin(sessionOf(req));
-        return restrictionJson(await run(parseUserId(req.params.userId), termOf(req.body)), Date.now());
+        const id = parseUserId(req.params.userId);
+        await notAnAdmin(id);
+        return restrictionJson(await run(id, termOf(req.body)), Date.now());
       },
     );
   };
