@@ -685,11 +685,20 @@ function prepare(db: Database.Database) {
    * Stores a message that is not stored yet (a retried one breaks the unique index and throws),
    * except its full-text entry: see indexText.
    */
+  const headOf = (id: ConversationId): bigint => {
+    const head = s.maxSeqOf.get(id);
+    if (head === undefined) throw new NotFoundError(`conversation ${id} not found`);
+    return head;
+  };
   const insertNew = (m: NewMessage): AppendResult => {
-    const head = s.maxSeqOf.get(m.conversationId);
-    if (head === undefined) throw new NotFoundError(`conversation ${m.conversationId} not found`);
-    const bumped = head + 1n;
+    const bumped = headOf(m.conversationId) + 1n;
     s.setMaxSeq.run(bumped, m.conversationId);
+    writeMessage(m, bumped);
+    s.advanceReadSeq.run(bumped, m.senderId, m.conversationId);
+    return { message: stored(m, Number(bumped)), duplicate: false };
+  };
+  /** The message row and its mention flags, at `bumped`. */
+  const writeMessage = (m: NewMessage, bumped: bigint): void => {
     s.insertMessage.run({
       id: m.id,
       conversation_id: m.conversationId,
@@ -702,8 +711,7 @@ function prepare(db: Database.Database) {
       search_text: m.searchText,
       server_time: BigInt(m.serverTime),
     });
-    s.advanceReadSeq.run(bumped, m.senderId, m.conversationId);
-    // The sender is never flagged: its readSeq is already at this seq.
+    // The sender is never flagged: its readSeq is (or, in a batch, will be) at this seq.
     if (m.mentionAll === true) {
       s.mentionAll.run(bumped, m.conversationId, m.senderId);
     } else {
@@ -711,7 +719,6 @@ function prepare(db: Database.Database) {
         if (userId !== m.senderId) s.mentionOne.run(bumped, userId, m.conversationId);
       }
     }
-    return { message: stored(m, Number(bumped)), duplicate: false };
   };
   /**
    * The full-text entries of stored messages (migration 6), in the transaction that stored them.
@@ -795,8 +802,23 @@ function prepare(db: Database.Database) {
   // Fast path: the appends run bare in one transaction, without the retry look-up (a retry breaks
   // the unique index). Should one throw, the whole batch rolls back and runs again with each
   // append in a SAVEPOINT of its own, retries answered from the look-up, so a failure is alone.
+  // Each conversation's head is read and written once per batch, and each sender's readSeq moved
+  // once, however many of its messages the batch holds (a busy pair has several in flight).
   const appendAll = db.transaction((batch: readonly NewMessage[]): AppendOutcome[] => {
-    const outcomes = batch.map((m) => ({ result: insertNew(m) }));
+    const heads = new Map<ConversationId, bigint>();
+    const reads = new Map<string, { readonly sender: UserId; readonly id: ConversationId; seq: bigint }>();
+    const outcomes = batch.map((m) => {
+      const bumped = (heads.get(m.conversationId) ?? headOf(m.conversationId)) + 1n;
+      heads.set(m.conversationId, bumped);
+      writeMessage(m, bumped);
+      const key = `${m.senderId}/${m.conversationId}`;
+      const read = reads.get(key);
+      if (read === undefined) reads.set(key, { sender: m.senderId, id: m.conversationId, seq: bumped });
+      else read.seq = bumped;
+      return { result: { message: stored(m, Number(bumped)), duplicate: false } };
+    });
+    for (const [id, head] of heads) s.setMaxSeq.run(head, id);
+    for (const read of reads.values()) s.advanceReadSeq.run(read.seq, read.sender, read.id);
     indexText(batch);
     return outcomes;
   });
