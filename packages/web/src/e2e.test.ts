@@ -1,6 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  Command,
+  ContentType,
+  ConversationType,
+  Encryption,
+  Flow,
+  MessageSchema,
+  Status,
+  makeFlags,
+} from '@parley/protocol';
 import { NativeTestClient } from '@parley/testkit';
 import {
   message,
@@ -163,6 +174,24 @@ describe('the web client in Chromium', () => {
     );
     await dave.sendText(BigInt(aliceId), 'hi alice, from TCP', 'dave-1');
     await message(alice, 'hi alice, from TCP').waitFor();
+    // An end-to-end message (encryption flag 3): the browser has no key and says so.
+    const sealed = await dave.requestFrame(
+      Command.MS,
+      toBinary(
+        MessageSchema,
+        create(MessageSchema, {
+          conversation: { type: ConversationType.SINGLE, target: aliceId },
+          clientMsgId: 'dave-sealed',
+          messageContent: { contentType: ContentType.ENCRYPTED, ciphertext: Uint8Array.of(1, 2, 3) },
+        }),
+      ),
+      makeFlags(Flow.REQUEST, 0, Encryption.END_TO_END),
+    );
+    assert.equal(sealed.status, Status.OK);
+    await alice.getByTestId('encrypted').waitFor();
+    await alice
+      .locator('[data-testid=conversation][data-name=dave] .conv-last', { hasText: '[encrypted message]' })
+      .waitFor();
     await shot(alice, 'native-user-chat');
     dave.destroy();
 

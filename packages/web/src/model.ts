@@ -166,6 +166,8 @@ export function contentSummary(type: number, text: string, fileName: string, pla
       return '[red packet]';
     case ContentType.CALL:
       return text !== '' ? text : '[call]';
+    case ContentType.ENCRYPTED:
+      return '[encrypted message]';
     default:
       return '[message]';
   }

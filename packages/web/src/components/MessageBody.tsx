@@ -79,6 +79,14 @@ export function MessageBody(props: {
     case ContentType.CALL:
       if (m.call === undefined) break;
       return <CallRecord call={m.call} outgoing={props.mine} />;
+    case ContentType.ENCRYPTED:
+      // End-to-end: the web client holds no key yet (the SDK's EndToEnd API does), so it says what
+      // the message is instead of "unsupported".
+      return (
+        <em className="muted" data-testid="encrypted">
+          🔒 end-to-end encrypted message: open it on the device that holds your key
+        </em>
+      );
     default:
       break;
   }
