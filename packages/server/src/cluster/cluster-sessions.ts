@@ -272,6 +272,11 @@ export class ClusterSessions implements SessionDirectory {
       case 'members':
         if (message.from !== this.options.instanceId) this.options.membersChanged(message.conversationId);
         return;
+      default: {
+        // A newer node's message this build does not know (a rolling upgrade): said, not dropped silently.
+        const unknown: never = message;
+        this.options.onError(new TypeError(`unknown bus message ${(unknown as { type: string }).type}`));
+      }
     }
   }
 

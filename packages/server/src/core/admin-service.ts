@@ -1,4 +1,6 @@
 import { BadRequestError } from '@parley/protocol';
+import type { PresenceService } from './presence-service.js';
+import type { SessionDirectory } from './session-directory.js';
 import type { PushPort } from './session.js';
 import type { Store } from './store.js';
 import type { StoreTotals, UserId, UserRecord } from './types.js';
@@ -15,15 +17,23 @@ export type RestrictionTerm = { readonly until: number } | { readonly permanent:
 export class AdminService {
   constructor(
     private readonly store: Store,
-    private readonly push: PushPort,
+    private readonly sessions: PushPort & Pick<SessionDirectory, 'isOnline'>,
     private readonly restrictions: UserRestrictions,
+    private readonly presence: Pick<PresenceService, 'offline'>,
     private readonly now: () => number = Date.now,
+    private readonly settleMs = 1000,
   ) {}
 
   async ban(userId: UserId, term: RestrictionTerm): Promise<UserRecord> {
     const until = this.#until(term);
     const user = await this.#restrict(userId, { bannedUntil: until });
-    this.push.push([userId], { kind: 'suspended', text: `banned by an admin until ${untilText(until)}` });
+    this.sessions.push([userId], { kind: 'suspended', text: `banned by an admin until ${untilText(until)}` });
+    // The kicked devices on several nodes detach at about the same moment, and each node may
+    // still count another's device: then none of them tells the user's contacts it went offline.
+    // Once the kicks have settled, this node says it (a second "offline" changes nothing).
+    setTimeout(() => {
+      if (!this.sessions.isOnline(userId)) this.presence.offline(userId).catch(() => undefined);
+    }, this.settleMs).unref();
     return user;
   }
 

@@ -45,6 +45,20 @@ describe('UserRestrictions', () => {
     assert.equal(restrictions.checkSend(424242n), undefined);
   });
 
+  it('does not keep a read that a mute on this node overtook', async () => {
+    await store.createUser({ id: 8n, username: 'hal', displayName: 'hal', passwordHash: 'x', createdAt: 1 });
+    const restrictions = new UserRestrictions(store, now, 60_000);
+    const before = restrictions.checkSend(8n);
+    const shared = restrictions.checkSend(8n);
+    assert.ok(before instanceof Promise && shared instanceof Promise);
+    // Muted while that read is in flight (as AdminService.mute does: store, then forget).
+    await store.restrictUser(8n, { mutedUntil: clock + 60_000 });
+    restrictions.forget(8n);
+    await Promise.allSettled([before, shared]);
+    await assert.rejects(restrictions.checkSend(8n) ?? Promise.resolve(), ForbiddenError);
+    assert.throws(() => restrictions.checkSend(8n), ForbiddenError);
+  });
+
   it('writes a mute without end as "further notice"', () => {
     assert.equal(untilText(PERMANENT), 'further notice');
     assert.equal(untilText(0), '1970-01-01T00:00:00.000Z');

@@ -56,20 +56,28 @@ export class UserRestrictions {
   #read(userId: UserId, now: number): Promise<number> {
     const running = this.#reading.get(userId);
     if (running !== undefined) return running.done;
-    const done = this.store
-      .getUserById(userId)
-      .then((user) => {
-        // Members need not be registered users (guests): nobody mutes those.
-        const mutedUntil = user?.mutedUntil ?? 0;
-        if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
-        this.#cache.set(userId, { mutedUntil, readAt: now });
-        return mutedUntil;
-      })
-      .finally(() => {
-        this.#reading.delete(userId);
-      });
-    this.#reading.set(userId, { done });
-    return done;
+    const reading: { done: Promise<number> } = {
+      done: this.store.getUserById(userId).then(
+        (user) => {
+          // Members need not be registered users (guests): nobody mutes those.
+          const mutedUntil = user?.mutedUntil ?? 0;
+          // A read that forget() overtook (it began before a mute) answers its caller but is not
+          // kept: the next check reads the store again.
+          if (this.#reading.get(userId) === reading) {
+            this.#reading.delete(userId);
+            if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+            this.#cache.set(userId, { mutedUntil, readAt: now });
+          }
+          return mutedUntil;
+        },
+        (err: unknown) => {
+          if (this.#reading.get(userId) === reading) this.#reading.delete(userId);
+          throw err;
+        },
+      ),
+    };
+    this.#reading.set(userId, reading);
+    return reading.done;
   }
 
   /** Drops the cached state (after a mute or unmute on this node). */

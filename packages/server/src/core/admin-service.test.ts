@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BadRequestError, NotFoundError } from '@parley/protocol';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { AdminService } from './admin-service.js';
+import { PresenceService } from './presence-service.js';
+import { SessionRegistry } from './session-registry.js';
+import type { DeviceSession, KickInfo, PushEvent } from './session.js';
+import { PERMANENT, UserRestrictions } from './user-restrictions.js';
+
+/** A device as core sees it, recording what it was sent. */
+function device(
+  sessionId: number,
+  userId: bigint,
+): DeviceSession & { events: PushEvent[]; kicks: KickInfo[] } {
+  const events: PushEvent[] = [];
+  const kicks: KickInfo[] = [];
+  return {
+    sessionId,
+    userId,
+    username: `u${userId}`,
+    deviceId: `d${sessionId}`,
+    platform: 1,
+    tokenHash: `t${sessionId}`,
+    events,
+    kicks,
+    deliver: (e) => events.push(e),
+    kick: (k) => kicks.push(k),
+  };
+}
+
+describe('AdminService', () => {
+  const store = new SqliteStore({ path: ':memory:' });
+  const sessions = new SessionRegistry();
+  const presence = new PresenceService(store, sessions, sessions, 100);
+  const admin = new AdminService(store, sessions, new UserRestrictions(store), presence, Date.now, 20);
+  before(async () => {
+    await store.migrate();
+    for (const [id, name] of [
+      [1n, 'ann'],
+      [2n, 'ben'],
+    ] as const) {
+      await store.createUser({ id, username: name, displayName: name, passwordHash: 'x', createdAt: 1 });
+    }
+    await store.ensureConversation({
+      id: 's:1:2',
+      type: 0,
+      createdAt: 1,
+      members: [
+        { userId: 1n, role: 0 },
+        { userId: 2n, role: 0 },
+      ],
+    });
+  });
+  after(async () => {
+    await store.close();
+  });
+
+  it("bans: the user's devices are kicked, and its contacts are told it is offline once the kicks settled", async () => {
+    const watcher = device(1, 1n);
+    sessions.attach(watcher);
+    const banned = device(2, 2n);
+    sessions.attach(banned);
+    const user = await admin.ban(2n, { permanent: true });
+    assert.equal(user.bannedUntil, PERMANENT);
+    assert.equal(banned.kicks.length, 1);
+    // A device on another node that this one still counted would leave nobody announcing it;
+    // here the kicked device is detached by hand, as its connection's close does.
+    sessions.detach(banned);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const offline = watcher.events.filter((e) => e.kind === 'presence' && e.userId === 2n && !e.online);
+    assert.equal(offline.length, 1);
+    assert.deepEqual(watcher.kicks, []);
+    sessions.detach(watcher);
+  });
+
+  it('refuses a past time and an unknown user; unban and unmute lift', async () => {
+    await assert.rejects(admin.mute(2n, { until: Date.now() - 1 }), BadRequestError);
+    await assert.rejects(admin.ban(99n, { permanent: true }), NotFoundError);
+    const muted = await admin.mute(2n, { until: Date.now() + 60_000 });
+    assert.ok(muted.mutedUntil > Date.now());
+    assert.equal((await admin.unmute(2n)).mutedUntil, 0);
+    assert.equal((await admin.unban(2n)).bannedUntil, 0);
+    const totals = await admin.totals();
+    assert.deepEqual([totals.users, totals.conversations.single], [2, 1]);
+  });
+});
