@@ -1,4 +1,3 @@
-import { idleProjection } from './analysis.js';
 import type { BenchReport, Goal, IdleResult, StepResult } from './types.js';
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -6,9 +5,9 @@ const ms = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.to
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
-function youngExcluded(i: IdleResult): string {
-  const p = idleProjection(i);
-  return p === null ? '–' : `${kb(p.perConnectionBytes)} KB`;
+function youngGeneration(i: IdleResult): string {
+  const y = i.youngGeneration;
+  return y === null ? '–' : `${mb(y.beforeBytes)} → ${mb(y.afterBytes)}`;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -76,7 +75,7 @@ export function markdownOf(report: BenchReport, figures: readonly { file: string
           'connect time',
           'RSS before → after (MB)',
           'RSS / connection',
-          'less young gen.',
+          'young gen. (MB)',
           'V8 heap / connection',
           'idle CPU',
           'heartbeats/s',
@@ -88,7 +87,7 @@ export function markdownOf(report: BenchReport, figures: readonly { file: string
           `${i.connectSeconds.toFixed(1)} s`,
           `${mb(i.rssBeforeBytes)} → ${mb(i.rssAfterBytes)}`,
           `${kb(i.rssPerConnectionBytes)} KB`,
-          youngExcluded(i),
+          youngGeneration(i),
           i.heapPerConnectionBytes === null ? '–' : `${kb(i.heapPerConnectionBytes)} KB`,
           `${i.idleCpuPercent.toFixed(1)}%`,
           n0(i.heartbeatsPerSecond),
@@ -106,11 +105,9 @@ export function markdownOf(report: BenchReport, figures: readonly { file: string
           '`ulimit -n` together with several generator hosts or many more 127.x source addresses.' +
           (g.youngGeneration === null
             ? ''
-            : ' "Less young gen." takes out the growth of Parley\'s V8 young generation between the readings ' +
-              `(${mb(g.youngGeneration.beforeBytes)} → ${mb(g.youngGeneration.afterBytes)} MB, at most ` +
+            : ' "Young gen." is the part of V8\'s young generation in memory at the two readings (at most ' +
               `${mb(g.youngGeneration.capBytes)} MB with the server's node flags): V8 grows it while the logins ` +
-              'allocate, to the same size for a few thousand connections as for 100,000, so it is a fixed cost, ' +
-              'not a per-connection one. The goal row adds that cap back, spread over 100,000 connections.'),
+              'allocate, a fixed cost that a few thousand connections share among too few to judge 100,000 by.'),
       );
     }
   }
