@@ -74,6 +74,13 @@ describe('AdminService', () => {
     sessions.detach(watcher);
   });
 
+  it('leaves the last-seen time of a user banned while offline alone', async () => {
+    const before = (await store.getUserById(2n))?.lastSeenAt;
+    await admin.ban(2n, { until: Date.now() + 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await store.getUserById(2n))?.lastSeenAt, before);
+  });
+
   it('refuses a past time and an unknown user; unban and unmute lift', async () => {
     await assert.rejects(admin.mute(2n, { until: Date.now() - 1 }), BadRequestError);
     await assert.rejects(admin.ban(99n, { permanent: true }), NotFoundError);

@@ -27,13 +27,17 @@ export class AdminService {
   async ban(userId: UserId, term: RestrictionTerm): Promise<UserRecord> {
     const until = this.#until(term);
     const user = await this.#restrict(userId, { bannedUntil: until });
+    const wasOnline = this.sessions.isOnline(userId);
     this.sessions.push([userId], { kind: 'suspended', text: `banned by an admin until ${untilText(until)}` });
     // The kicked devices on several nodes detach at about the same moment, and each node may
     // still count another's device: then none of them tells the user's contacts it went offline.
-    // Once the kicks have settled, this node says it (a second "offline" changes nothing).
-    setTimeout(() => {
-      if (!this.sessions.isOnline(userId)) this.presence.offline(userId).catch(() => undefined);
-    }, this.settleMs).unref();
+    // Once the kicks have settled, this node says it (a second "offline" changes nothing). A user
+    // offline already keeps its last-seen time.
+    if (wasOnline) {
+      setTimeout(() => {
+        if (!this.sessions.isOnline(userId)) this.presence.offline(userId).catch(() => undefined);
+      }, this.settleMs).unref();
+    }
     return user;
   }
 
