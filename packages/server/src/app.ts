@@ -161,7 +161,7 @@ export function createServices(
   // Presence is shared in conversations small enough to push whole messages to.
   const presence = new PresenceService(store, sessions, sessions, config.groupNotifyThreshold);
   const services: CoreServices = {
-    admin: new AdminService(store, sessions, restrictions, presence),
+    admin: new AdminService(store, sessions, restrictions),
     auth,
     limits,
     sessions,

@@ -27,6 +27,11 @@ export type BusMessage =
       readonly userId: UserId;
       readonly platform: number;
       readonly attachedAt: number;
+      /**
+       * `from` still counted a device of the user elsewhere, so it did not announce the user
+       * offline. Absent from nodes built before it: read as false.
+       */
+      readonly stillOnline?: boolean;
     }
   | {
       /** Every device of `from`, replacing what the receivers knew of it (start, Redis restart). */

@@ -276,6 +276,38 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         await Promise.all([a.close(), b.close()]);
       });
 
+      it("a user's devices leaving two nodes at once: both nodes are told it went offline", async () => {
+        const [a, b] = await twoNodes(f());
+        const onA = fakeSession(1, 950n, 1);
+        const onB = fakeSession(2, 950n, 2);
+        a.sessions.attach(onA);
+        b.sessions.attach(onB);
+        await until(
+          () => a.sessions.knownNodes().has(b.instanceId) && b.sessions.knownNodes().has(a.instanceId),
+        );
+        // Same tick: each node still counts the other's device when it detaches its own.
+        a.sessions.detach(onA);
+        b.sessions.detach(onB);
+        const told = (n: { gone: bigint[][] }) => n.gone.some((ids) => ids.includes(950n));
+        await until(() => told(a) && told(b));
+        assert.equal(a.sessions.isOnline(950n) || b.sessions.isOnline(950n), false);
+
+        // One after the other: the second node sees nobody left and announces itself (in core);
+        // nobody is told here.
+        const first = fakeSession(3, 951n, 1);
+        const second = fakeSession(4, 951n, 2);
+        a.sessions.attach(first);
+        b.sessions.attach(second);
+        await until(() => a.sessions.isOnline(951n) && b.sessions.knownNodes().has(a.instanceId));
+        await sleep(50);
+        a.sessions.detach(first);
+        await sleep(100);
+        b.sessions.detach(second);
+        await sleep(100);
+        assert.equal([...a.gone, ...b.gone].flat().includes(951n), false);
+        await Promise.all([a.close(), b.close()]);
+      });
+
       it('forgets a dead node: its users go offline and this node is told which', async () => {
         const [a, b] = await twoNodes(f());
         a.sessions.attach(fakeSession(1, 700n, 1));

@@ -26,7 +26,10 @@ export interface ClusterSessionsOptions {
   revokeToken(tokenHash: string): Promise<void>;
   /** Another node changed a conversation's membership: drop this node's cached member list. */
   membersChanged(conversationId: ConversationId): void;
-  /** Users whose last devices were on a node that died: tell this node's watchers they are offline. */
+  /**
+   * Users who went offline without anyone announcing it (their last devices were on a node that
+   * died, or left two nodes at the same moment): tell this node's watchers.
+   */
   usersGone?(userIds: UserId[]): void;
   /** A bus message came from this node: it is alive. */
   heardFrom?(instanceId: string): void;
@@ -115,6 +118,7 @@ export class ClusterSessions implements SessionDirectory {
       userId: session.userId,
       platform: session.platform,
       attachedAt: this.attachedAt.get(session) ?? 0,
+      stillOnline: this.isOnline(session.userId),
     });
     return true;
   }
@@ -259,6 +263,12 @@ export class ClusterSessions implements SessionDirectory {
         if (message.from === this.options.instanceId) return;
         this.touched(message.from, message.userId, message.platform);
         this.removeRemote(message.from, message.userId, message.platform, message.attachedAt);
+        // Devices of one user on two nodes left at the same moment: each node still counted the
+        // other's, so neither announced. Now nobody holds one: each node tells its own watchers,
+        // as when a node dies.
+        if (message.stillOnline === true && !this.isOnline(message.userId)) {
+          this.options.usersGone?.([message.userId]);
+        }
         return;
       case 'snapshot':
         if (message.from === this.options.instanceId) return;

@@ -1,6 +1,4 @@
 import { BadRequestError } from '@parley/protocol';
-import type { PresenceService } from './presence-service.js';
-import type { SessionDirectory } from './session-directory.js';
 import type { PushPort } from './session.js';
 import type { Store } from './store.js';
 import type { StoreTotals, UserId, UserRecord } from './types.js';
@@ -17,27 +15,17 @@ export type RestrictionTerm = { readonly until: number } | { readonly permanent:
 export class AdminService {
   constructor(
     private readonly store: Store,
-    private readonly sessions: PushPort & Pick<SessionDirectory, 'isOnline'>,
+    private readonly push: PushPort,
     private readonly restrictions: UserRestrictions,
-    private readonly presence: Pick<PresenceService, 'offline'>,
     private readonly now: () => number = Date.now,
-    private readonly settleMs = 1000,
   ) {}
 
   async ban(userId: UserId, term: RestrictionTerm): Promise<UserRecord> {
     const until = this.#until(term);
     const user = await this.#restrict(userId, { bannedUntil: until });
-    const wasOnline = this.sessions.isOnline(userId);
-    this.sessions.push([userId], { kind: 'suspended', text: `banned by an admin until ${untilText(until)}` });
-    // The kicked devices on several nodes detach at about the same moment, and each node may
-    // still count another's device: then none of them tells the user's contacts it went offline.
-    // Once the kicks have settled, this node says it (a second "offline" changes nothing). A user
-    // offline already keeps its last-seen time.
-    if (wasOnline) {
-      setTimeout(() => {
-        if (!this.sessions.isOnline(userId)) this.presence.offline(userId).catch(() => undefined);
-      }, this.settleMs).unref();
-    }
+    // Each kicked session is detached as its connection closes, and the user's contacts learn it
+    // went offline the usual way (devices kicked on two nodes at once: ClusterSessions 'detached').
+    this.push.push([userId], { kind: 'suspended', text: `banned by an admin until ${untilText(until)}` });
     return user;
   }
 
