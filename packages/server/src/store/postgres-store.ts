@@ -40,6 +40,8 @@ import {
   STATE_SELECT,
   TOKEN_COLUMNS,
   USER_COLUMNS,
+  toTotals,
+  type ConversationTotalsRow,
   checkContactPair,
   checkContactState,
   checkLimit,
@@ -415,23 +417,11 @@ export class PostgresStore implements Store {
   async totals(): Promise<StoreTotals> {
     const [users, conversations] = await Promise.all([
       this.#pool.query<{ n: string }>('SELECT count(*) AS n FROM users'),
-      this.#pool.query<{ type: number; n: string; messages: string | null }>(
+      this.#pool.query<ConversationTotalsRow>(
         'SELECT type, count(*) AS n, sum(max_seq) AS messages FROM conversations GROUP BY type',
       ),
     ]);
-    const byType = new Map(conversations.rows.map((r) => [r.type, r]));
-    const count = (type: number) => Number(byType.get(type)?.n ?? 0);
-    let messages = 0;
-    for (const r of byType.values()) messages += Number(r.messages ?? 0);
-    return {
-      users: Number(users.rows[0]?.n ?? 0),
-      conversations: {
-        single: count(ConversationType.SINGLE),
-        group: count(ConversationType.GROUP),
-        chatroom: count(ConversationType.CHATROOM),
-      },
-      messages,
-    };
+    return toTotals(users.rows[0]?.n ?? 0, conversations.rows);
   }
 
   async setLastSeen(id: UserId, at: number): Promise<void> {

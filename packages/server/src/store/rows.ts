@@ -5,7 +5,7 @@
  * number and boolean as a boolean. Ids are converted with BigInt (exact), counts, seqs and times
  * with Number.
  */
-import { BadRequestError, InternalError, isConversationType, type ConversationType } from '@parley/protocol';
+import { BadRequestError, ConversationType, InternalError, isConversationType } from '@parley/protocol';
 import {
   ContactState,
   MemberRole,
@@ -18,6 +18,7 @@ import {
   type NewMember,
   type NewMessage,
   type StoredMessage,
+  type StoreTotals,
   type TokenRecord,
   type UserId,
   type UserRecord,
@@ -357,5 +358,29 @@ export function toMessage(r: MessageRow): StoredMessage {
     searchText: r.search_text,
     serverTime: Number(r.server_time),
     flags: Number(r.flags),
+  };
+}
+
+/** One row of `SELECT type, count(*) AS n, sum(max_seq) AS messages FROM conversations GROUP BY type`. */
+export interface ConversationTotalsRow {
+  type: Int;
+  n: Int;
+  messages: Int | null;
+}
+
+/** Store totals from the user count and the conversation totals by type. */
+export function toTotals(users: Int, rows: readonly ConversationTotalsRow[]): StoreTotals {
+  const byType = new Map(rows.map((r) => [Number(r.type), r]));
+  const count = (type: number) => Number(byType.get(type)?.n ?? 0);
+  let messages = 0;
+  for (const r of rows) messages += Number(r.messages ?? 0);
+  return {
+    users: Number(users),
+    conversations: {
+      single: count(ConversationType.SINGLE),
+      group: count(ConversationType.GROUP),
+      chatroom: count(ConversationType.CHATROOM),
+    },
+    messages,
   };
 }

@@ -43,6 +43,8 @@ import {
   STATE_SELECT,
   TOKEN_COLUMNS,
   USER_COLUMNS,
+  toTotals,
+  type ConversationTotalsRow,
   checkContactPair,
   checkContactState,
   checkLimit,
@@ -262,22 +264,7 @@ export class SqliteStore implements Store {
   }
 
   totals(): Promise<StoreTotals> {
-    return this.#run(() => {
-      const users = Number(this.#s.countUsers.get() ?? 0);
-      const byType = new Map(this.#s.conversationTotals.all().map((r) => [Number(r.type), r]));
-      const count = (type: number) => Number(byType.get(type)?.n ?? 0);
-      let messages = 0;
-      for (const r of byType.values()) messages += Number(r.messages ?? 0);
-      return {
-        users,
-        conversations: {
-          single: count(ConversationType.SINGLE),
-          group: count(ConversationType.GROUP),
-          chatroom: count(ConversationType.CHATROOM),
-        },
-        messages,
-      };
-    });
+    return this.#run(() => toTotals(this.#s.countUsers.get() ?? 0, this.#s.conversationTotals.all()));
   }
 
   setLastSeen(id: UserId, at: number): Promise<void> {
@@ -877,7 +864,7 @@ function prepareStatements(db: Database.Database) {
        RETURNING ${USER_COLUMNS}`,
     ),
     countUsers: db.prepare<[], bigint>('SELECT count(*) FROM users').pluck(),
-    conversationTotals: db.prepare<[], { type: bigint; n: bigint; messages: bigint | null }>(
+    conversationTotals: db.prepare<[], ConversationTotalsRow>(
       'SELECT type, count(*) AS n, sum(max_seq) AS messages FROM conversations GROUP BY type',
     ),
     // The display-name half scans every user either way; byte order, as PostgreSQL's COLLATE "C".
