@@ -13,8 +13,9 @@ import {
 } from '../core/cluster.js';
 import type { CallStateStore } from '../core/call-state.js';
 import type { RateCounter } from '../core/rate-counter.js';
-import type { DeviceSession, KickInfo, PushEvent } from '../core/session.js';
+import type { PushEvent } from '../core/session.js';
 import { ClusterSessions } from './cluster-sessions.js';
+import { recordingSession } from '../core/recording-session.js';
 
 /** One implementation of the cluster ports. Each `bus()` call is a new node's connection. */
 export interface ClusterFixture {
@@ -214,8 +215,8 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
     describe('ClusterSessions over the bus', () => {
       it('routes pushes to the node holding each device, one bus message per node', async () => {
         const [a, b] = await twoNodes(f());
-        const alice = fakeSession(1, 100n, 1);
-        const bob = fakeSession(2, 200n, 1);
+        const alice = recordingSession(1, 100n, 1);
+        const bob = recordingSession(2, 200n, 1);
         a.sessions.attach(alice);
         b.sessions.attach(bob);
         await until(() => a.sessions.isOnline(200n) && b.sessions.isOnline(100n));
@@ -232,9 +233,9 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
       it("an admin's ban kicks the user's sessions on every node, with reason BANNED", async () => {
         const [a, b] = await twoNodes(f());
-        const here = fakeSession(1, 800n, 1);
-        const there = fakeSession(2, 800n, 2);
-        const bystander = fakeSession(3, 801n, 1);
+        const here = recordingSession(1, 800n, 1);
+        const there = recordingSession(2, 800n, 2);
+        const bystander = recordingSession(3, 801n, 1);
         a.sessions.attach(here);
         b.sessions.attach(there);
         b.sessions.attach(bystander);
@@ -248,7 +249,7 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         assert.deepEqual([here.events, there.events], [[], []], 'a ban is no push to deliver');
         assert.deepEqual(bystander.kicks, []);
         // A device attached a moment ago on the other node, before this node heard of it.
-        const fresh = fakeSession(4, 802n, 1);
+        const fresh = recordingSession(4, 802n, 1);
         b.sessions.attach(fresh);
         a.sessions.push([802n], { kind: 'suspended', text: 'banned' });
         await until(() => fresh.kicks.length === 1);
@@ -257,10 +258,10 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
       it('a login on another node replaces the older session of the same platform', async () => {
         const [a, b] = await twoNodes(f());
-        const older = fakeSession(1, 500n, 2, 'tok-old');
+        const older = recordingSession(1, 500n, 2, 'tok-old');
         a.sessions.attach(older);
         await until(() => b.sessions.isOnline(500n));
-        const newer = fakeSession(1, 500n, 2, 'tok-new');
+        const newer = recordingSession(1, 500n, 2, 'tok-new');
         b.sessions.attach(newer);
         await until(() => older.kicks.length === 1);
         assert.equal(older.kicks[0]?.byDeviceId, newer.deviceId);
@@ -269,7 +270,7 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
         assert.equal(a.sessions.sessionsOf(500n).length, 0);
         assert.equal(a.sessions.isOnline(500n), true, 'still online on node b');
         // Another platform class coexists.
-        const pad = fakeSession(2, 500n, 3);
+        const pad = recordingSession(2, 500n, 3);
         a.sessions.attach(pad);
         await sleep(50);
         assert.deepEqual(newer.kicks, []);
@@ -278,8 +279,8 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
       it("a user's devices leaving two nodes at once: both nodes are told it went offline", async () => {
         const [a, b] = await twoNodes(f());
-        const onA = fakeSession(1, 950n, 1);
-        const onB = fakeSession(2, 950n, 2);
+        const onA = recordingSession(1, 950n, 1);
+        const onB = recordingSession(2, 950n, 2);
         a.sessions.attach(onA);
         b.sessions.attach(onB);
         await until(
@@ -294,8 +295,8 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
         // One after the other: the second node sees nobody left and announces itself (in core);
         // nobody is told here.
-        const first = fakeSession(3, 951n, 1);
-        const second = fakeSession(4, 951n, 2);
+        const first = recordingSession(3, 951n, 1);
+        const second = recordingSession(4, 951n, 2);
         a.sessions.attach(first);
         b.sessions.attach(second);
         await until(() => a.sessions.isOnline(951n) && b.sessions.knownNodes().has(a.instanceId));
@@ -310,9 +311,9 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
       it('forgets a dead node: its users go offline and this node is told which', async () => {
         const [a, b] = await twoNodes(f());
-        a.sessions.attach(fakeSession(1, 700n, 1));
-        a.sessions.attach(fakeSession(2, 701n, 1));
-        b.sessions.attach(fakeSession(3, 701n, 2));
+        a.sessions.attach(recordingSession(1, 700n, 1));
+        a.sessions.attach(recordingSession(2, 701n, 1));
+        b.sessions.attach(recordingSession(3, 701n, 2));
         await until(() => b.sessions.isOnline(700n) && b.sessions.isOnline(701n));
         b.sessions.forgetNodes((node) => node !== a.instanceId);
         assert.equal(b.sessions.isOnline(700n), false);
@@ -323,7 +324,7 @@ export function clusterContract(name: string, open: () => Promise<ClusterFixture
 
       it('a starting node reads the others from the presence table; bye forgets a node', async () => {
         const [a] = await twoNodes(f());
-        a.sessions.attach(fakeSession(1, 900n, 1));
+        a.sessions.attach(recordingSession(1, 900n, 1));
         await sleep(50);
         const [late] = await twoNodes(f(), [a.instanceId]);
         assert.equal(late.sessions.isOnline(900n), true);
@@ -382,28 +383,6 @@ async function twoNodes(f: ClusterFixture, live: string[] = []): Promise<[TestNo
   const a = await make();
   live.push(a.instanceId);
   return [a, await make()];
-}
-
-interface FakeSession extends DeviceSession {
-  readonly events: PushEvent[];
-  readonly kicks: KickInfo[];
-}
-
-function fakeSession(sessionId: number, userId: bigint, platform: number, tokenHash = 'tok'): FakeSession {
-  const events: PushEvent[] = [];
-  const kicks: KickInfo[] = [];
-  return {
-    sessionId,
-    userId,
-    username: `u${userId}`,
-    deviceId: `dev-${sessionId}-${userId}`,
-    platform,
-    tokenHash,
-    events,
-    kicks,
-    deliver: (e) => events.push(e),
-    kick: (k) => kicks.push(k),
-  };
 }
 
 function nodeInfo(instanceId: string, load: number): NodeInfo {

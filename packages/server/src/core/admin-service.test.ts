@@ -4,29 +4,8 @@ import { BadRequestError, KickReason, NotFoundError } from '@parley/protocol';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { AdminService } from './admin-service.js';
 import { SessionRegistry } from './session-registry.js';
-import type { DeviceSession, KickInfo, PushEvent } from './session.js';
+import { recordingSession } from './recording-session.js';
 import { PERMANENT, UserRestrictions } from './user-restrictions.js';
-
-/** A device as core sees it, recording what it was sent. */
-function device(
-  sessionId: number,
-  userId: bigint,
-): DeviceSession & { events: PushEvent[]; kicks: KickInfo[] } {
-  const events: PushEvent[] = [];
-  const kicks: KickInfo[] = [];
-  return {
-    sessionId,
-    userId,
-    username: `u${userId}`,
-    deviceId: `d${sessionId}`,
-    platform: 1,
-    tokenHash: `t${sessionId}`,
-    events,
-    kicks,
-    deliver: (e) => events.push(e),
-    kick: (k) => kicks.push(k),
-  };
-}
 
 describe('AdminService', () => {
   const store = new SqliteStore({ path: ':memory:' });
@@ -55,9 +34,9 @@ describe('AdminService', () => {
   });
 
   it("bans: every device of the user is kicked with reason BANNED, nobody else's", async () => {
-    const watcher = device(1, 1n);
+    const watcher = recordingSession(1, 1n, 1);
     sessions.attach(watcher);
-    const banned = device(2, 2n);
+    const banned = recordingSession(2, 2n, 1);
     sessions.attach(banned);
     const user = await admin.ban(2n, { permanent: true });
     assert.equal(user.bannedUntil, PERMANENT);
